@@ -1,0 +1,3 @@
+from rongcuo.cli import main
+
+main()

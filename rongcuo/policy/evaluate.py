@@ -1,0 +1,295 @@
+"""Evaluating one case's facts under one policy version.
+
+The outcome rules form a first-match decision list. Under three-valued logic a guard
+may be unknown, so the evaluator tracks the set of outcomes still possible: the
+outcome is determined only when that set has one member (sound: every way of
+filling in the unknowns gives it), otherwise it is `undetermined`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog import GROUP_LABELS, OUTCOME_LABELS
+from .decisive import Question, decisive_facts
+from .expr import And, Expr, Name, Not, Or, Same, Value, kleene_and, kleene_or
+from .model import GROUPS, OutcomeRule, PolicyVersion, RuleNode
+
+FORMAT = "rongcuo.evaluation/1"
+GROUP_COMBINE = {"exclusions": kleene_or, "conditions": kleene_and, "situations": kleene_or, "mitigations": kleene_or}
+
+
+def tv(v: Value) -> str:
+    return "T" if v is True else "F" if v is False else "U"
+
+
+@dataclass
+class Evaluation:
+    """Values of every node and group, and the decision, before any presentation."""
+
+    version: PolicyVersion
+    facts: Mapping[str, Value]
+    values: dict[str, Value]  # node id / group name / outcome rule id -> value
+    possible: list[str]  # outcomes still possible, in decision-list order
+    matched: OutcomeRule | None  # the rule whose guard is true, if the list stopped at one
+    outcome: str
+
+    def determined(self) -> bool:
+        return self.outcome != "undetermined"
+
+
+def group_values(version: PolicyVersion, values: dict[str, Value]) -> None:
+    ex = kleene_or([values[n.id] for n in version.nodes["exclusions"]])
+    cond = kleene_and([values[n.id] for n in version.nodes["conditions"]])
+    sits = version.nodes["situations"]
+    sit = kleene_or([values[n.id] for n in sits]) if sits else True
+    mit = kleene_or([values[n.id] for n in version.nodes["mitigations"]])
+    values["excluded"] = ex
+    values["conditions_met"] = cond
+    values["situation"] = sit
+    values["mitigated"] = mit
+    values["tolerable"] = kleene_and([cond, sit, None if ex is None else not ex])
+
+
+def decide(version: PolicyVersion, values: dict[str, Value]) -> tuple[list[str], OutcomeRule | None]:
+    possible: list[str] = []
+    matched = None
+    for rule in version.outcomes:
+        g = rule.fn(values)
+        values[rule.id] = g
+        if g is False:
+            continue
+        if rule.outcome not in possible:
+            possible.append(rule.outcome)
+        if g is True:
+            matched = rule
+            break
+    else:
+        if version.otherwise.outcome not in possible:
+            possible.append(version.otherwise.outcome)
+    return possible, matched
+
+
+def run(version: PolicyVersion, facts: Mapping[str, Value]) -> Evaluation:
+    values: dict[str, Value] = {}
+    for group in GROUPS:
+        for node in version.nodes[group]:
+            values[node.id] = node.fn(facts)
+    group_values(version, values)
+    possible, matched = decide(version, values)
+    outcome = possible[0] if len(possible) == 1 else "undetermined"
+    return Evaluation(version, facts, values, possible, matched, outcome)
+
+
+@dataclass
+class Result:
+    """An evaluation with its presentation: citations, trace, decisive facts, explanation."""
+
+    evaluation: Evaluation
+    questions: list[Question]
+    case_id: Any = None
+    _deciding: list[RuleNode] | None = field(default=None, repr=False)
+
+    @property
+    def version(self) -> PolicyVersion:
+        return self.evaluation.version
+
+    @property
+    def outcome(self) -> str:
+        return self.evaluation.outcome
+
+    @property
+    def decisive_facts(self) -> list[str]:
+        return [q.fact for q in self.questions]
+
+    @property
+    def dispositions(self) -> list[str]:
+        ev = self.evaluation
+        if not ev.determined():
+            return []
+        out: list[str] = []
+        # rules still in play (guard true or unknown) all give this outcome: offer what any of them permits
+        sources = [r.dispositions for r in ev.version.outcomes if ev.values.get(r.id, False) is not False]
+        if ev.matched is None:
+            sources.append(ev.version.otherwise.dispositions)
+        for ds in sources:
+            for d in ds:
+                if d not in out:
+                    out.append(d)
+        return out
+
+    def deciding_nodes(self) -> list[RuleNode]:
+        if self._deciding is None:
+            self._deciding = deciding_nodes(self.evaluation)
+        return self._deciding
+
+    def deciding_rule(self) -> dict[str, Any] | None:
+        ev = self.evaluation
+        if not ev.determined():
+            return None
+        if ev.matched is not None:
+            r = ev.matched
+            return {"id": r.id, "ref": r.ref, "text": r.text, "outcome": r.outcome}
+        o = ev.version.otherwise
+        return {"id": "otherwise", "ref": o.ref, "text": o.text, "outcome": o.outcome}
+
+    @property
+    def citations(self) -> list[str]:
+        out: list[str] = []
+        rule = self.deciding_rule()
+        if rule and rule["ref"]:
+            out.append(rule["ref"])
+        for n in self.deciding_nodes():
+            if n.ref and n.ref not in out:
+                out.append(n.ref)
+        return out
+
+    def trace(self) -> list[dict[str, Any]]:
+        ev = self.evaluation
+        facts = ev.facts
+        out = []
+        for group in GROUPS:
+            for n in ev.version.nodes[group]:
+                out.append(
+                    {
+                        "id": n.id,
+                        "group": group,
+                        "ref": n.ref,
+                        "value": tv(ev.values[n.id]),
+                        "facts": {f: facts.get(f) for f in n.facts},
+                    }
+                )
+        for name in ("excluded", "conditions_met", "situation", "mitigated", "tolerable"):
+            out.append({"id": name, "group": "groups", "value": tv(ev.values[name])})
+        for r in ev.version.outcomes:
+            if r.id in ev.values:
+                out.append({"id": r.id, "group": "outcomes", "ref": r.ref, "value": tv(ev.values[r.id])})
+        return out
+
+    def explanation(self) -> str:
+        from .explain import explain
+
+        return explain(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        v = self.version
+        out: dict[str, Any] = {}
+        if self.case_id is not None:
+            out["id"] = self.case_id
+        out.update(
+            {
+                "format": FORMAT,
+                "policy": v.policy.id,
+                "version": v.version,
+                "title": v.display_title(),
+                "jurisdiction": v.policy.jurisdiction_code,
+                "completeness": v.completeness,
+                "completeness_note": v.completeness_note,
+                "outcome": self.outcome,
+                "outcome_label": OUTCOME_LABELS[self.outcome],
+                "possible_outcomes": list(self.evaluation.possible),
+                "dispositions": self.dispositions,
+                "deciding_rule": self.deciding_rule(),
+                "citations": self.citations,
+                "deciding_nodes": [
+                    {"id": n.id, "group": n.group, "ref": n.ref, "text": n.text,
+                     "value": tv(self.evaluation.values[n.id])}
+                    for n in self.deciding_nodes()
+                ],
+                "decisive_facts": self.decisive_facts,
+                "questions": [q.to_dict() for q in self.questions],
+                "trace": self.trace(),
+                "explanation": self.explanation(),
+            }
+        )
+        return out
+
+
+def evaluate(
+    version: PolicyVersion, facts: Mapping[str, Value], *, case_id: Any = None, with_questions: bool = True
+) -> Result:
+    ev = run(version, facts)
+    questions = decisive_facts(ev) if with_questions and not ev.determined() else []
+    return Result(ev, questions, case_id)
+
+
+# --- why: the nodes whose values decided the guards that mattered ---
+
+
+def deciding_nodes(ev: Evaluation) -> list[RuleNode]:
+    """Nodes that justify the decision: for each guard passed over (false) and the guard that matched
+    (true), the nodes that made it so. Absent exclusions and situations are not cited."""
+    version = ev.version
+    picked: dict[str, None] = {}
+    for rule in version.outcomes:
+        g = ev.values.get(rule.id)
+        if g is None:
+            break
+        _witness(rule.expr, g, ev, picked)
+        if g is True:
+            break
+    by_id = {n.id: n for n in version.all_nodes()}
+    return [by_id[i] for i in picked]
+
+
+def _witness(e: Expr, v: Value, ev: Evaluation, out: dict[str, None]) -> None:
+    if v is None:
+        return
+    version = ev.version
+    if isinstance(e, Name):
+        name = e.name
+        if name == "tolerable":
+            for part, want in (("conditions_met", v), ("situation", v)):
+                if not v and ev.values[part] is not False:
+                    continue
+                _group_witness(part, want, ev, out)
+            ex = ev.values["excluded"]
+            if v or ex is True:
+                _group_witness("excluded", not v, ev, out)
+        elif name in ("excluded", "conditions_met", "situation", "mitigated"):
+            _group_witness(name, v, ev, out)
+        else:
+            node = version.node(name)
+            if node is not None and (v is True or node.group == "conditions"):
+                out[node.id] = None
+        return
+    if isinstance(e, Not):
+        _witness(e.item, not v, ev, out)
+        return
+    if isinstance(e, And | Or):
+        keep_all = isinstance(e, And) == bool(v)
+        for item in e.items:
+            iv = _value(item, ev)
+            if keep_all or iv == v:
+                _witness(item, iv, ev, out)
+        return
+    if isinstance(e, Same):
+        _witness(e.left, _value(e.left, ev), ev, out)
+        _witness(e.right, _value(e.right, ev), ev, out)
+        return
+    for item in getattr(e, "items", ()):
+        iv = _value(item, ev)
+        if iv == v:
+            _witness(item, iv, ev, out)
+
+
+def _value(e: Expr, ev: Evaluation) -> Value:
+    return e.compile()(ev.values)
+
+
+def _group_witness(group: str, v: Value, ev: Evaluation, out: dict[str, None]) -> None:
+    nodes = {
+        "excluded": "exclusions", "conditions_met": "conditions", "situation": "situations", "mitigated": "mitigations"
+    }[group]
+    for n in ev.version.nodes[nodes]:
+        nv = ev.values[n.id]
+        if nodes == "conditions":
+            if v is True or nv is False:
+                out[n.id] = None
+        elif v is True and nv is True:
+            out[n.id] = None
+
+
+__all__ = ["FORMAT", "GROUP_LABELS", "Evaluation", "Result", "evaluate", "run"]
