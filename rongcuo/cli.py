@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="rongcuo")
 def main() -> None:

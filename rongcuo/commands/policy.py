@@ -20,6 +20,7 @@ from rongcuo.policy.model import GROUPS, PolicyVersion
 
 T = TypeVar("T")
 PROGRESS_MIN = 2000  # show a progress bar for batches at least this large, on a terminal
+APPLIES_BY_LABELS = {"conduct_date": "行为发生时", "decision_date": "作出决定时", "most_favourable": "从旧兼从优"}
 
 
 def _date(value: str | None, option: str = "--on") -> dt.date | None:
@@ -98,9 +99,13 @@ def list_(as_json: bool) -> None:
         latest = p.latest()
         rows.append(
             {
-                "id": p.id, "title": p.title, "jurisdiction": p.jurisdiction_code,
-                "jurisdiction_name": p.jurisdiction_name, "versions": [v.version for v in p.versions],
-                "effective_from": latest.effective_from.isoformat(), "completeness": latest.completeness,
+                "id": p.id,
+                "title": p.title,
+                "jurisdiction": p.jurisdiction_code,
+                "jurisdiction_name": p.jurisdiction_name,
+                "versions": [v.version for v in p.versions],
+                "effective_from": latest.effective_from.isoformat(),
+                "completeness": latest.completeness,
             }
         )
     if as_json:
@@ -108,8 +113,10 @@ def list_(as_json: bool) -> None:
         return
     for r in rows:
         flag = "部分" if r["completeness"] == "partial" else "完整"
-        click.echo(f"{r['id']:<28} {r['jurisdiction']} {r['jurisdiction_name']:<10} {r['effective_from']} "
-                   f"[{flag}] {r['title']}")
+        click.echo(
+            f"{r['id']:<28} {r['jurisdiction']} {r['jurisdiction_name']:<10} {r['effective_from']} "
+            f"[{flag}] {r['title']}"
+        )
 
 
 @policy.command()
@@ -137,17 +144,29 @@ def version_dict(v: PolicyVersion) -> dict[str, Any]:
             "local_facts": {k: {"label": f.label, "question": f.question} for k, f in v.local_facts.items()},
             "articles": [a.model_dump() for a in v.articles],
             "rules": {
-                g: [{"id": n.id, "ref": n.ref, "text": n.text, "when": n.expr.source(), "facts": list(n.facts)}
-                    for n in v.nodes[g]]
+                g: [
+                    {"id": n.id, "ref": n.ref, "text": n.text, "when": n.expr.source(), "facts": list(n.facts)}
+                    for n in v.nodes[g]
+                ]
                 for g in GROUPS
             },
             "outcomes": [
-                {"id": r.id, "ref": r.ref, "text": r.text, "when": r.expr.source(), "outcome": r.outcome,
-                 "dispositions": list(r.dispositions)}
+                {
+                    "id": r.id,
+                    "ref": r.ref,
+                    "text": r.text,
+                    "when": r.expr.source(),
+                    "outcome": r.outcome,
+                    "dispositions": list(r.dispositions),
+                }
                 for r in v.outcomes
             ],
-            "otherwise": {"ref": v.otherwise.ref, "text": v.otherwise.text, "outcome": v.otherwise.outcome,
-                          "dispositions": list(v.otherwise.dispositions)},
+            "otherwise": {
+                "ref": v.otherwise.ref,
+                "text": v.otherwise.text,
+                "outcome": v.otherwise.outcome,
+                "dispositions": list(v.otherwise.dispositions),
+            },
             "result_use": [r.model_dump() for r in v.result_use],
             "procedure": v.procedure.model_dump(by_alias=True, mode="json"),
         }
@@ -161,8 +180,9 @@ def render_version(v: PolicyVersion) -> str:
         f"{v.display_title()}  [{v.policy.id}@{v.version}]",
         f"地区: {v.policy.jurisdiction_name}（{v.policy.jurisdiction_code}）  制定机关: {v.policy.issued_by}"
         + (f"  文号: {v.document_number}" if v.document_number else ""),
-        f"有效期: {v.effective_from} 至 {v.effective_to or '今'}" + (f"（{v.effective_note}）" if v.effective_note else ""),
-        f"适用版本依据: {dict(conduct_date='行为发生时', decision_date='作出决定时', most_favourable='从优')[v.applies_by]}",
+        f"有效期: {v.effective_from} 至 {v.effective_to or '今'}"
+        + (f"（{v.effective_note}）" if v.effective_note else ""),
+        f"适用版本依据: {APPLIES_BY_LABELS[v.applies_by]}",
         f"来源: {v.source_url or '—'}" + (f"（{v.source_note}）" if v.source_note else ""),
         f"完整性: {'完整' if v.completeness == 'complete' else '部分'}"
         + (f" — {v.completeness_note}" if v.completeness_note else ""),
@@ -182,8 +202,9 @@ def render_version(v: PolicyVersion) -> str:
             lines.append(f"      when: {n.expr.source()}")
     lines.append("\n处理结论（依次适用）:")
     for r in v.outcomes:
-        lines.append(f"  [{r.id}] 若 {r.expr.source()} → {OUTCOME_LABELS[r.outcome]}（{'、'.join(r.dispositions)}）"
-                     f" {r.ref}")
+        lines.append(
+            f"  [{r.id}] 若 {r.expr.source()} → {OUTCOME_LABELS[r.outcome]}（{'、'.join(r.dispositions)}） {r.ref}"
+        )
     o = v.otherwise
     lines.append(f"  否则 → {OUTCOME_LABELS[o.outcome]}（{'、'.join(o.dispositions)}） {o.ref}")
     if v.result_use:
@@ -203,8 +224,10 @@ def render_version(v: PolicyVersion) -> str:
     if proc.appeal:
         a = proc.appeal
         unit = "个工作日" if a.unit == "working_days" else "日"
-        lines.append(f"申诉: 收到决定之日起{a.within}{unit}内；{a.decided_within}日内作出决定；申诉期间不停止执行"
-                     + ("〔默认值〕" if a.default else ""))
+        lines.append(
+            f"申诉: 收到决定之日起{a.within}{unit}内；{a.decided_within}日内作出决定；申诉期间不停止执行"
+            + ("〔默认值〕" if a.default else "")
+        )
     if v.readings:
         lines.append("\n解读说明:")
         for r in v.readings:
@@ -240,11 +263,13 @@ def test_(ids: tuple[str, ...]) -> None:
     failed = False
     total = passed = 0
     for pid in ids or lib.ids():
-        if pid.endswith((".yaml", ".yml")):
-            p = load_policy_file(pid)
-        else:
-            p = lib.get(pid)
-        report = run_policy_tests(p)
+        p = load_policy_file(pid) if pid.endswith((".yaml", ".yml")) else lib.get(pid)
+        try:
+            report = run_policy_tests(p)
+        except PolicyError as exc:  # a missing or malformed test file fails this policy, not the run
+            click.echo(f"{p.id}: 失败 — {exc}")
+            failed = True
+            continue
         total += len(report.cases)
         passed += len(report.cases) - len(report.failed)
         status = "通过" if report.ok else "失败"
@@ -328,8 +353,10 @@ def compare(facts_path: str, policies: str | None, on: str | None, as_json: bool
             flag = "〔部分条款〕" if v.partial else ""
             ask = "、".join(q.label for q in r.questions[:3])
             more = f"；待查明: {ask}" + ("…" if len(r.questions) > 3 else "") if ask else ""
-            click.echo(f"  {v.policy.jurisdiction_name:<10} {v.policy.id:<28} {OUTCOME_LABELS[r.outcome]:<8}"
-                       f"{flag} {'、'.join(r.citations[:2])}{more}")
+            click.echo(
+                f"  {v.policy.jurisdiction_name:<10} {v.policy.id:<28} {OUTCOME_LABELS[r.outcome]:<8}"
+                f"{flag} {'、'.join(r.citations[:2])}{more}"
+            )
         by_outcome: dict[str, list[str]] = {}
         for r in results:
             by_outcome.setdefault(r.outcome, []).append(r.version.policy.jurisdiction_name)
@@ -366,14 +393,17 @@ def diff(a: str, b: str, as_json: bool) -> None:
 @friendly
 def simulate(baseline: str, reform: str, facts_path: str, as_json: bool, limit: int) -> None:
     """模拟：同一批案件在基准政策与改革方案下的结论变化（转移矩阵）。"""
-    from rongcuo.policy.batch import OUTCOME_CODES, simulate as run, to_columns
+    from rongcuo.policy.batch import OUTCOME_CODES, to_columns
+    from rongcuo.policy.batch import simulate as run
 
     lib = _library()
     a, b = lib.resolve(baseline), lib.resolve(reform)
     known = set(catalog().facts) | set(a.local_facts) | set(b.local_facts)
     cases = _cases(facts_path, known)
-    data = to_columns(_progress(cases, "整理中") if len(cases) >= PROGRESS_MIN else cases,
-                      sorted(set(a.facts_used()) | set(b.facts_used())))
+    data = to_columns(
+        _progress(cases, "整理中") if len(cases) >= PROGRESS_MIN else cases,
+        sorted(set(a.facts_used()) | set(b.facts_used())),
+    )
     sim = run(a, b, data)
     if as_json:
         _write_json(sim.to_dict())
@@ -388,5 +418,3 @@ def simulate(baseline: str, reform: str, facts_path: str, as_json: bool, limit: 
         click.echo(f"  {cid}: {OUTCOME_LABELS[x]} → {OUTCOME_LABELS[y]}")
     if len(sim.changed) > limit:
         click.echo(f"  …… 另有 {len(sim.changed) - limit} 件（--json 可输出全部）")
-
-

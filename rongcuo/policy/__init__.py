@@ -6,5 +6,13 @@ from .evaluate import Result, evaluate
 from .loader import Library, load_policy_file
 from .model import Policy, PolicyVersion
 
-__all__ = ["Library", "Policy", "PolicyError", "PolicyErrors", "PolicyVersion", "Result", "evaluate",
-           "load_policy_file"]
+__all__ = [
+    "Library",
+    "Policy",
+    "PolicyError",
+    "PolicyErrors",
+    "PolicyVersion",
+    "Result",
+    "evaluate",
+    "load_policy_file",
+]

@@ -23,8 +23,9 @@ OUTCOME_CODES = ("exempt", "mitigate", "not_tolerated", "undetermined")
 CODE = {o: i for i, o in enumerate(OUTCOME_CODES)}
 _BIT = {o: np.uint8(1 << i) for i, o in enumerate(OUTCOME_CODES[:3])}
 # possible-outcome bitmask -> outcome code: one bit set means determined
-_LOOKUP = np.array([CODE["undetermined"] if bin(m).count("1") != 1 else m.bit_length() - 1 for m in range(8)],
-                   dtype=np.int8)
+_LOOKUP = np.array(
+    [CODE["undetermined"] if bin(m).count("1") != 1 else m.bit_length() - 1 for m in range(8)], dtype=np.int8
+)
 
 
 @dataclass
@@ -110,8 +111,7 @@ class Simulation:
             "cases": self.n,
             "outcomes": list(OUTCOME_CODES),
             "matrix": {
-                a: {b: int(self.matrix[i, j]) for j, b in enumerate(OUTCOME_CODES)}
-                for i, a in enumerate(OUTCOME_CODES)
+                a: {b: int(self.matrix[i, j]) for j, b in enumerate(OUTCOME_CODES)} for i, a in enumerate(OUTCOME_CODES)
             },
             "changed_count": len(self.changed),
             "changed": [{"id": cid, "baseline": a, "reform": b} for cid, a, b in changed],

@@ -44,9 +44,7 @@ class Catalog:
 def catalog() -> Catalog:
     text = resources.files("rongcuo.policy").joinpath("catalog.yaml").read_text(encoding="utf-8")
     data = yaml.safe_load(text)
-    facts = {
-        f["id"]: Fact(f["id"], f["label"], f["question"], f["group"], i) for i, f in enumerate(data["facts"])
-    }
+    facts = {f["id"]: Fact(f["id"], f["label"], f["question"], f["group"], i) for i, f in enumerate(data["facts"])}
     return Catalog(
         facts=facts,
         dispositions={d["id"]: d["outcome"] for d in data["dispositions"]},

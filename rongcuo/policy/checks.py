@@ -86,12 +86,21 @@ def _check_version(v: PolicyVersion, file: str) -> list[Finding]:
             add("error", "missing-citation", f"结论规则 {r.id} 缺少条款出处（ref）", r.line, f"{vf}.outcomes[{i}]")
         kinds = {catalog().dispositions[d] for d in r.dispositions}
         if r.outcome not in kinds:
-            add("error", "disposition-mismatch",
-                f"结论 {r.outcome} 的处理方式 {'、'.join(r.dispositions)} 中没有一项属于该结论", r.line,
-                f"{vf}.outcomes[{i}].dispositions")
+            add(
+                "error",
+                "disposition-mismatch",
+                f"结论 {r.outcome} 的处理方式 {'、'.join(r.dispositions)} 中没有一项属于该结论",
+                r.line,
+                f"{vf}.outcomes[{i}].dispositions",
+            )
         if r.outcome == "mitigate" and "exempt" in kinds:
-            add("error", "disposition-mismatch", f"从轻减轻结论 {r.id} 不能包含免予问责类处理方式", r.line,
-                f"{vf}.outcomes[{i}].dispositions")
+            add(
+                "error",
+                "disposition-mismatch",
+                f"从轻减轻结论 {r.id} 不能包含免予问责类处理方式",
+                r.line,
+                f"{vf}.outcomes[{i}].dispositions",
+            )
     if not v.otherwise.ref.strip():
         add("warning", "missing-citation", "otherwise 缺少条款出处（ref）", v.line, f"{vf}.otherwise")
 
@@ -129,8 +138,16 @@ def _check_outcome_reachability(v: PolicyVersion, file: str) -> list[Finding]:
     """
     nodes = [n.id for n in v.all_nodes()]
     if len(nodes) > MAX_TABLE_VARS:
-        return [Finding("warning", "not-checked", f"规则节点超过 {MAX_TABLE_VARS} 个，未检查结论规则可达性", file,
-                        v.line, f"versions[{v.index}].outcomes")]
+        return [
+            Finding(
+                "warning",
+                "not-checked",
+                f"规则节点超过 {MAX_TABLE_VARS} 个，未检查结论规则可达性",
+                file,
+                v.line,
+                f"versions[{v.index}].outcomes",
+            )
+        ]
     env, full = _tables(nodes)
     ids = {g: [n.id for n in v.nodes[g]] for g in GROUPS}
 
@@ -153,10 +170,21 @@ def _check_outcome_reachability(v: PolicyVersion, file: str) -> list[Finding]:
         g = r.expr.bits(env, full)
         if g & remaining == 0:
             why = "永远不能成立" if g == 0 else "总被前面的结论规则先行适用"
-            out.append(Finding("error", "never-fires", f"结论规则 {r.id} {why}", file, r.line,
-                               f"versions[{v.index}].outcomes[{i}]"))
+            out.append(
+                Finding(
+                    "error", "never-fires", f"结论规则 {r.id} {why}", file, r.line, f"versions[{v.index}].outcomes[{i}]"
+                )
+            )
         remaining &= full ^ g
     if remaining == 0:
-        out.append(Finding("warning", "otherwise-unreachable", "otherwise 永远不会适用", file, v.line,
-                           f"versions[{v.index}].otherwise"))
+        out.append(
+            Finding(
+                "warning",
+                "otherwise-unreachable",
+                "otherwise 永远不会适用",
+                file,
+                v.line,
+                f"versions[{v.index}].otherwise",
+            )
+        )
     return out

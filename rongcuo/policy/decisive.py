@@ -25,8 +25,12 @@ if TYPE_CHECKING:
     from .evaluate import Evaluation
 
 EXACT_LIMIT = 16
-GROUP_OF_NAME = {"excluded": "exclusions", "conditions_met": "conditions", "situation": "situations",
-                 "mitigated": "mitigations"}
+GROUP_OF_NAME = {
+    "excluded": "exclusions",
+    "conditions_met": "conditions",
+    "situation": "situations",
+    "mitigated": "mitigations",
+}
 
 
 @dataclass(frozen=True)
@@ -38,8 +42,13 @@ class Question:
     group: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"fact": self.fact, "label": self.label, "question": self.question,
-                "influence": None if self.influence is None else round(self.influence, 4), "group": self.group}
+        return {
+            "fact": self.fact,
+            "label": self.label,
+            "question": self.question,
+            "influence": None if self.influence is None else round(self.influence, 4),
+            "group": self.group,
+        }
 
 
 def _nodes_of_guard(ev: Evaluation, names: frozenset[str]) -> list[RuleNode]:
@@ -100,8 +109,13 @@ def decisive_facts(ev: Evaluation) -> list[Question]:
     for f in sorted(chosen, key=rank):
         fact = version.fact(f)
         out.append(
-            Question(f, fact.label if fact else f, fact.question if fact else f,
-                     influence[f] if influence else None, residual[f])
+            Question(
+                f,
+                fact.label if fact else f,
+                fact.question if fact else f,
+                influence[f] if influence else None,
+                residual[f],
+            )
         )
     return out
 

@@ -28,8 +28,13 @@ class Change:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "group": self.group, "id": self.id, "other_id": self.other_id,
-            "ref_a": self.ref_a, "ref_b": self.ref_b, "text": self.text,
+            "kind": self.kind,
+            "group": self.group,
+            "id": self.id,
+            "other_id": self.other_id,
+            "ref_a": self.ref_a,
+            "ref_b": self.ref_b,
+            "text": self.text,
             "fields": {k: {"a": a, "b": b} for k, (a, b) in self.fields.items()},
         }
 
@@ -105,8 +110,9 @@ def _diff_items(group: str, xs: list, ys: list, fields_of: Any) -> list[Change]:
         fx, fy = fields_of(x), fields_of(y)
         changed = {k: (fx[k], fy[k]) for k in fx if fx[k] != fy[k]}
         if changed:
-            out.append(Change("changed", group, x.id, None, x.ref, y.ref, x.text if hasattr(x, "text") else None,
-                              changed))
+            out.append(
+                Change("changed", group, x.id, None, x.ref, y.ref, x.text if hasattr(x, "text") else None, changed)
+            )
     by_when = {}
     for y in by_id_b.values():
         by_when.setdefault(y.expr.source(), []).append(y)
@@ -119,19 +125,32 @@ def _diff_items(group: str, xs: list, ys: list, fields_of: Any) -> list[Change]:
             changed = {k: (fx[k], fy[k]) for k in fx if fx[k] != fy[k]}
             out.append(Change("renamed", group, x.id, y.id, x.ref, y.ref, None, changed))
         else:
-            out.append(Change("removed", group, x.id, None, x.ref, None, getattr(x, "text", None),
-                              {"when": (x.expr.source(), None)}))
+            out.append(
+                Change(
+                    "removed",
+                    group,
+                    x.id,
+                    None,
+                    x.ref,
+                    None,
+                    getattr(x, "text", None),
+                    {"when": (x.expr.source(), None)},
+                )
+            )
     for y in by_id_b.values():
-        out.append(Change("added", group, y.id, None, None, y.ref, getattr(y, "text", None),
-                          {"when": (None, y.expr.source())}))
+        out.append(
+            Change("added", group, y.id, None, None, y.ref, getattr(y, "text", None), {"when": (None, y.expr.source())})
+        )
     return out
 
 
 def diff_versions(a: PolicyVersion, b: PolicyVersion) -> Diff:
     meta: dict[str, tuple[Any, Any]] = {}
     pairs = {
-        "jurisdiction": (f"{a.policy.jurisdiction_code} {a.policy.jurisdiction_name}",
-                         f"{b.policy.jurisdiction_code} {b.policy.jurisdiction_name}"),
+        "jurisdiction": (
+            f"{a.policy.jurisdiction_code} {a.policy.jurisdiction_name}",
+            f"{b.policy.jurisdiction_code} {b.policy.jurisdiction_name}",
+        ),
         "effective": (f"{a.effective_from}～{a.effective_to or ''}", f"{b.effective_from}～{b.effective_to or ''}"),
         "completeness": (a.completeness, b.completeness),
         "applies_by": (a.applies_by, b.applies_by),

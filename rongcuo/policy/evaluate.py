@@ -194,8 +194,13 @@ class Result:
                 "deciding_rule": self.deciding_rule(),
                 "citations": self.citations,
                 "deciding_nodes": [
-                    {"id": n.id, "group": n.group, "ref": n.ref, "text": n.text,
-                     "value": tv(self.evaluation.values[n.id])}
+                    {
+                        "id": n.id,
+                        "group": n.group,
+                        "ref": n.ref,
+                        "text": n.text,
+                        "value": tv(self.evaluation.values[n.id]),
+                    }
                     for n in self.deciding_nodes()
                 ],
                 "decisive_facts": self.decisive_facts,
@@ -281,7 +286,10 @@ def _value(e: Expr, ev: Evaluation) -> Value:
 
 def _group_witness(group: str, v: Value, ev: Evaluation, out: dict[str, None]) -> None:
     nodes = {
-        "excluded": "exclusions", "conditions_met": "conditions", "situation": "situations", "mitigated": "mitigations"
+        "excluded": "exclusions",
+        "conditions_met": "conditions",
+        "situation": "situations",
+        "mitigated": "mitigations",
     }[group]
     for n in ev.version.nodes[nodes]:
         nv = ev.values[n.id]

@@ -23,7 +23,7 @@ def check_facts(
     data: Any, known: Collection[str], *, file: str, line: int, describe: Callable[[str], str] | None = None
 ) -> tuple[Any, dict[str, Value]]:
     if not isinstance(data, dict):
-        raise PolicyError("每个案件应为一个 JSON 对象，形如 {\"事实名\": true/false/null}", file=file, line=line)
+        raise PolicyError('每个案件应为一个 JSON 对象，形如 {"事实名": true/false/null}', file=file, line=line)
     case_id = None
     facts: dict[str, Value] = {}
     for key, value in data.items():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
@@ -40,9 +41,7 @@ def read_text(path: Path) -> str:
         raise PolicyError(f"无法读取文件: {exc.strerror}", file=str(path)) from None
 
 
-def validation_errors(
-    exc: pydantic.ValidationError, lines: dict, file: str, prefix: tuple = ()
-) -> list[PolicyError]:
+def validation_errors(exc: pydantic.ValidationError, lines: dict, file: str, prefix: tuple = ()) -> list[PolicyError]:
     out = []
     for err in exc.errors():
         loc = (*prefix, *err["loc"])
@@ -89,7 +88,9 @@ def compile_policy(model: schema.PolicyFile, lines: dict, file: str, path: Path 
         if v.version in seen_versions:
             errors.append(
                 PolicyError(
-                    f"版本名 {v.version!r} 重复", file=file, line=line_of(lines, (*vpath, "version")),
+                    f"版本名 {v.version!r} 重复",
+                    file=file,
+                    line=line_of(lines, (*vpath, "version")),
                     field=format_path((*vpath, "version")),
                 )
             )
@@ -113,14 +114,18 @@ def _compile_version(
         if fid in cat.facts:
             errors.append(
                 PolicyError(
-                    f"本地事实 {fid} 与要件库同名；请直接使用要件库事实", file=file,
-                    line=line_of(lines, fpath), field=format_path(fpath),
+                    f"本地事实 {fid} 与要件库同名；请直接使用要件库事实",
+                    file=file,
+                    line=line_of(lines, fpath),
+                    field=format_path(fpath),
                 )
             )
         elif not schema_fact_id(fid):
             errors.append(
                 PolicyError(
-                    "本地事实名应为小写字母、数字和下划线，以字母开头", file=file, line=line_of(lines, fpath),
+                    "本地事实名应为小写字母、数字和下划线，以字母开头",
+                    file=file,
+                    line=line_of(lines, fpath),
                     field=format_path(fpath),
                 )
             )
@@ -155,8 +160,7 @@ def _compile_version(
                 continue
             facts = tuple(sorted(expr.names(), key=lambda f: (cat.facts[f].order if f in cat.facts else 10_000, f)))
             compiled.append(
-                RuleNode(n.id, group, n.ref, n.text, n.label, expr, expr.compile(), facts,
-                         line_of(lines, npath))
+                RuleNode(n.id, group, n.ref, n.text, n.label, expr, expr.compile(), facts, line_of(lines, npath))
             )
         nodes[group] = tuple(compiled)
 
@@ -183,8 +187,9 @@ def _compile_version(
             )
             continue
         outcomes.append(
-            OutcomeRule(o.id, o.ref, o.text, o.outcome, tuple(o.dispositions), expr, expr.compile(),
-                        line_of(lines, opath))
+            OutcomeRule(
+                o.id, o.ref, o.text, o.outcome, tuple(o.dispositions), expr, expr.compile(), line_of(lines, opath)
+            )
         )
     for d in v.otherwise.dispositions:
         if d not in cat.dispositions:
@@ -237,14 +242,15 @@ def schema_fact_id(fid: str) -> bool:
 def _overlaps(policy: Policy, lines: dict, file: str) -> list[PolicyError]:
     out = []
     vs = sorted(policy.versions, key=lambda v: v.effective_from)
-    for a, b in zip(vs, vs[1:], strict=False):
+    for a, b in itertools.pairwise(vs):
         if a.effective_to is None or a.effective_to >= b.effective_from:
             end = a.effective_to.isoformat() if a.effective_to else "今"
             out.append(
                 PolicyError(
                     f"版本 {a.version}（{a.effective_from}至{end}）与版本 {b.version}（自{b.effective_from}）"
                     "的有效期重叠：同一天只能有一个版本有效",
-                    file=file, line=line_of(lines, ("versions", b.index, "effective")),
+                    file=file,
+                    line=line_of(lines, ("versions", b.index, "effective")),
                     field=format_path(("versions", b.index, "effective")),
                 )
             )
@@ -313,9 +319,7 @@ class Library:
 
 
 def policy_files(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.glob("*.yaml") if not p.name.endswith(".test.yaml") and not p.name.startswith("_")
-    )
+    return sorted(p for p in folder.glob("*.yaml") if not p.name.endswith(".test.yaml") and not p.name.startswith("_"))
 
 
 @cache

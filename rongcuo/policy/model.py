@@ -151,9 +151,7 @@ class Policy:
         for v in self.versions:
             if v.in_force_on(day):
                 return v
-        spans = "、".join(
-            f"{v.version}（{v.effective_from}至{v.effective_to or '今'}）" for v in self.versions
-        )
+        spans = "、".join(f"{v.version}（{v.effective_from}至{v.effective_to or '今'}）" for v in self.versions)
         raise PolicyError(f"{self.id} 在 {day.isoformat()} 没有有效版本；已知版本: {spans}", field="--on")
 
     def version_named(self, name: str) -> PolicyVersion:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 OUTCOMES = ("exempt", "mitigate", "not_tolerated", "undetermined")
 Outcome = Literal["exempt", "mitigate", "not_tolerated"]
@@ -181,12 +181,11 @@ class Version(Strict):
     result_use: list[ResultUseRule] = Field(default_factory=list)
     procedure: Procedure = Field(default_factory=Procedure)
 
-    @field_validator("completeness_note")
-    @classmethod
-    def _note_for_partial(cls, v: str | None, info):  # type: ignore[no-untyped-def]
-        if info.data.get("completeness") == "partial" and not v:
-            raise ValueError("a partial policy must say in completeness_note what is missing")
-        return v
+    @model_validator(mode="after")
+    def _note_for_partial(self) -> Version:
+        if self.completeness == "partial" and not (self.completeness_note or "").strip():
+            raise ValueError("a partial policy must say in completeness_note (in Chinese) what is missing")
+        return self
 
 
 class PolicyFile(Strict):

@@ -78,8 +78,12 @@ def run_policy_tests(policy: Policy, path: Path | None = None) -> PolicyTestRepo
     tests, lines = load_tests(path)
     file = str(path)
     if tests.policy != policy.id:
-        raise PolicyError(f"测试文件属于 {tests.policy}，不是 {policy.id}", file=file, line=line_of(lines, ("policy",)),
-                          field="policy")
+        raise PolicyError(
+            f"测试文件属于 {tests.policy}，不是 {policy.id}",
+            file=file,
+            line=line_of(lines, ("policy",)),
+            field="policy",
+        )
     report = PolicyTestReport(policy.id, file)
     for v in policy.versions:
         for n in v.all_nodes():
@@ -89,11 +93,14 @@ def run_policy_tests(policy: Policy, path: Path | None = None) -> PolicyTestRepo
     for i, case in enumerate(tests.cases):
         cline = line_of(lines, ("cases", i))
         version = _version_for(policy, case.on, file, cline)
-        _, facts = check_facts(case.facts, version.known_fact_ids(), file=file, line=line_of(lines, ("cases", i, "facts")))
+        _, facts = check_facts(
+            case.facts, version.known_fact_ids(), file=file, line=line_of(lines, ("cases", i, "facts"))
+        )
         for f in [*(case.expect.decisive_facts or [])]:
             if f not in version.known_fact_ids():
-                raise PolicyError(f"未知的事实名 {f}", file=file, line=line_of(lines, ("cases", i, "expect")),
-                                  field="decisive_facts")
+                raise PolicyError(
+                    f"未知的事实名 {f}", file=file, line=line_of(lines, ("cases", i, "expect")), field="decisive_facts"
+                )
         result = evaluate(version, facts)
         ev = result.evaluation
         for g in GROUPS:
@@ -107,9 +114,7 @@ def run_policy_tests(policy: Policy, path: Path | None = None) -> PolicyTestRepo
         if result.outcome != exp.outcome:
             problems.append(f"结论应为 {exp.outcome}，实为 {result.outcome}")
         if exp.decisive_facts is not None and set(exp.decisive_facts) != set(result.decisive_facts):
-            problems.append(
-                f"待查明事实应为 {sorted(exp.decisive_facts)}，实为 {sorted(result.decisive_facts)}"
-            )
+            problems.append(f"待查明事实应为 {sorted(exp.decisive_facts)}，实为 {sorted(result.decisive_facts)}")
         missing = [c for c in exp.citations if c not in result.citations]
         if missing:
             problems.append(f"引用中缺少 {missing}，实际引用 {result.citations}")

@@ -36,7 +36,7 @@ def load_yaml(text: str, file: str) -> tuple[Any, dict[Path, int]]:
             if node is None:
                 raise PolicyError("文件为空，应为一个 YAML 映射", file=file, line=1)
             lines: dict[Path, int] = {}
-            _walk(node, (), lines, file)
+            _walk(loader, node, (), lines, file)
             data = loader.construct_document(node)
         finally:
             loader.dispose()
@@ -51,8 +51,15 @@ def load_yaml(text: str, file: str) -> tuple[Any, dict[Path, int]]:
     return data, lines
 
 
-def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], file: str) -> None:
+def _walk(loader: Loader, node: yaml.Node, path: Path, lines: dict[Path, int], file: str) -> None:
     lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            loader.construct_yaml_timestamp(node)
+        except ValueError as exc:
+            raise PolicyError(
+                f"不是有效的日期: {node.value}（{exc}）", file=file, line=lines[path], field=format_path(path)
+            ) from None
     if isinstance(node, yaml.MappingNode):
         seen: set[Any] = set()
         for key_node, value_node in node.value:
@@ -62,10 +69,10 @@ def _walk(node: yaml.Node, path: Path, lines: dict[Path, int], file: str) -> Non
                     f"键 {key!r} 重复出现", file=file, line=key_node.start_mark.line + 1, field=format_path(path)
                 )
             seen.add(key)
-            _walk(value_node, (*path, key), lines, file)
+            _walk(loader, value_node, (*path, key), lines, file)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines, file)
+            _walk(loader, item, (*path, index), lines, file)
 
 
 def line_of(lines: dict[Path, int], path: Path) -> int | None:
