@@ -418,3 +418,55 @@ def simulate(baseline: str, reform: str, facts_path: str, as_json: bool, limit: 
         click.echo(f"  {cid}: {OUTCOME_LABELS[x]} → {OUTCOME_LABELS[y]}")
     if len(sim.changed) > limit:
         click.echo(f"  …… 另有 {len(sim.changed) - limit} 件（--json 可输出全部）")
+
+
+DEMO_CASE = {
+    "id": "示例案件",
+    "exploratory_reform": True,
+    "lacks_precedent": True,
+    "public_interest": True,
+    "collective_decision": True,
+    "private_gain": False,
+    "violates_discipline_or_law": False,
+    "defied_explicit_ban": False,
+    "intentional": False,
+    "collusion": False,
+    "harms_public_interest": False,
+    "major_incident": False,
+    "repeat_error": False,
+    "refuses_correction": False,
+    "superior_decision_illegal": False,
+    "diligent": True,
+    "procedure_compliant": True,
+    "benefits_public": False,
+    "remedied": None,
+}
+
+
+@policy.command()
+@click.option("--on", "on", default="2024-06-01", show_default=True, help="比较日期")
+@friendly
+def demo(on: str) -> None:
+    """演示：一件先行先试失误的案件，在各地办法下的结论与下一步需要查明的事实。"""
+    import json
+
+    from rongcuo.policy.checks import check_paths
+    from rongcuo.policy.evaluate import evaluate as run
+
+    lib = _library()
+    findings = [f for f in check_paths([policies_dir()]) if f.severity == "error"]
+    click.echo(f"政策库：{len(lib.ids())} 项办法，规则检查 {len(findings)} 个错误。\n")
+    click.echo("案件事实：" + json.dumps({k: v for k, v in DEMO_CASE.items() if k != "id"}, ensure_ascii=False))
+    facts = {k: v for k, v in DEMO_CASE.items() if k != "id"}
+    day = _date(on) or dt.date.today()
+    click.echo(f"\n—— 江苏省办法下的评估 ——\n{run(lib.get('jiangsu-2017').version_on(day), facts).explanation()}\n")
+    click.echo(f"—— 各地比较（{day}）——")
+    versions, skipped = _versions_for_compare(lib, None, day)
+    for v in versions:
+        r = run(v, facts)
+        ask = "、".join(q.label for q in r.questions[:3])
+        line = f"  {v.policy.jurisdiction_name:<10} {v.policy.id:<26} {OUTCOME_LABELS[r.outcome]:<8}"
+        click.echo(line + (f" 待查明: {ask}" if ask else ""))
+    if skipped:
+        click.echo(f"  （未生效: {'、'.join(skipped)}）")
+    click.echo("\n更多命令: rongcuo policy --help")

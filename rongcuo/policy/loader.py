@@ -303,18 +303,20 @@ class Library:
             raise PolicyError(f"未知的政策编号 {policy_id!r}；可用: {known}", field="policy") from None
 
     def resolve(self, spec: str, on: dt.date | None = None) -> PolicyVersion:
-        """`ID`, `ID@DATE`, `ID@VERSION` or a path to a rule file, as one version."""
-        if spec.endswith((".yaml", ".yml")) or "/" in spec:
-            policy = load_policy_file(spec)
-            return policy.version_on(on) if on else policy.latest()
-        pid, _, at = spec.partition("@")
-        policy = self.get(pid)
+        """`ID`, `ID@DATE`, `ID@VERSION`, or a rule file path (also `PATH@DATE`), as one version."""
+        base, _, at = spec.rpartition("@") if "@" in spec else (spec, "", "")
+        if base.endswith((".yaml", ".yml")) or "/" in base:
+            policy = load_policy_file(base)
+        else:
+            policy = self.get(base)
         if at:
             try:
                 day = dt.date.fromisoformat(at)
             except ValueError:
                 return policy.version_named(at)
             return policy.version_on(day)
+        if on is None and policy.path is not None and policy.id not in self.policies:
+            return policy.latest()  # a file given by path: its newest version unless a date is named
         return policy.version_on(on or dt.date.today())
 
 
