@@ -305,10 +305,7 @@ class Library:
     def resolve(self, spec: str, on: dt.date | None = None) -> PolicyVersion:
         """`ID`, `ID@DATE`, `ID@VERSION`, or a rule file path (also `PATH@DATE`), as one version."""
         base, _, at = spec.rpartition("@") if "@" in spec else (spec, "", "")
-        if base.endswith((".yaml", ".yml")) or "/" in base:
-            policy = load_policy_file(base)
-        else:
-            policy = self.get(base)
+        policy = load_policy_file(base) if base.endswith((".yaml", ".yml")) or "/" in base else self.get(base)
         if at:
             try:
                 day = dt.date.fromisoformat(at)

@@ -32,8 +32,12 @@ def test_list_and_show() -> None:
 def test_evaluate_jsonl_keeps_order_and_ids(tmp_path: Path) -> None:
     lines = [
         {"id": "a", "violates_discipline_or_law": True},
-        {"id": 7, "objected_in_collective_decision": True, "violates_discipline_or_law": False,
-         "superior_decision_illegal": False},
+        {
+            "id": 7,
+            "objected_in_collective_decision": True,
+            "violates_discipline_or_law": False,
+            "superior_decision_illegal": False,
+        },
         {"id": "c"},
     ]
     f = tmp_path / "cases.jsonl"
@@ -44,15 +48,29 @@ def test_evaluate_jsonl_keeps_order_and_ids(tmp_path: Path) -> None:
     assert [o["id"] for o in out] == ["a", 7, "c"]
     assert [o["outcome"] for o in out] == ["not_tolerated", "exempt", "undetermined"]
     for o in out:
-        for key in ("policy", "version", "outcome", "dispositions", "decisive_facts", "citations", "trace",
-                    "explanation"):
+        for key in (
+            "policy",
+            "version",
+            "outcome",
+            "dispositions",
+            "decisive_facts",
+            "citations",
+            "trace",
+            "explanation",
+        ):
             assert key in o
     assert out[2]["decisive_facts"][0] == "violates_discipline_or_law"
 
 
 def test_evaluate_stdin_single_object_text_output() -> None:
-    r = run("policy", "evaluate", "cn-accountability-2019", "--facts", "-",
-            input='{\n  "objected_in_collective_decision": true\n}\n')
+    r = run(
+        "policy",
+        "evaluate",
+        "cn-accountability-2019",
+        "--facts",
+        "-",
+        input='{\n  "objected_in_collective_decision": true\n}\n',
+    )
     assert r.exit_code == 0
     assert "下一步需要查明" in r.output
 
@@ -102,12 +120,17 @@ def test_bad_arguments_exit_2(args: list[str], words: str) -> None:
 
 def test_real_process_exit_codes_and_no_traceback(tmp_path: Path) -> None:
     exe = [sys.executable, "-m", "rongcuo"]
-    p = subprocess.run([*exe, "policy", "evaluate", "jiangsu-2017", "--facts", "-"], input="{\"x\": 1}",
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        [*exe, "policy", "evaluate", "jiangsu-2017", "--facts", "-"], input='{"x": 1}', capture_output=True, text=True
+    )
     assert p.returncode == 2 and "Traceback" not in p.stderr and "x" in p.stderr
     bad = tmp_path / "bad.yaml"
-    bad.write_text((FIXTURES / "demo-county.yaml").read_text(encoding="utf-8").replace(
-        "when: remedied}", "when: remedied and secret_fact}", 1), encoding="utf-8")
+    bad.write_text(
+        (FIXTURES / "demo-county.yaml")
+        .read_text(encoding="utf-8")
+        .replace("when: remedied}", "when: remedied and secret_fact}", 1),
+        encoding="utf-8",
+    )
     p = subprocess.run([*exe, "policy", "check", str(bad)], capture_output=True, text=True)
     assert p.returncode == 1
     assert "secret_fact" in p.stdout and f"{bad}:" in p.stdout
@@ -115,8 +138,12 @@ def test_real_process_exit_codes_and_no_traceback(tmp_path: Path) -> None:
 
 def test_check_reports_never_firing_rule(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text((FIXTURES / "demo-county.yaml").read_text(encoding="utf-8").replace(
-        "when: remedied}", "when: remedied and not remedied}", 1), encoding="utf-8")
+    bad.write_text(
+        (FIXTURES / "demo-county.yaml")
+        .read_text(encoding="utf-8")
+        .replace("when: remedied}", "when: remedied and not remedied}", 1),
+        encoding="utf-8",
+    )
     r = run("policy", "check", str(bad))
     assert r.exit_code == 1 and "never-fires" in r.output
 
@@ -143,9 +170,18 @@ def test_test_command_reports_failures_and_coverage(tmp_path: Path) -> None:
 
 
 def test_compare_shows_places_disagreeing(tmp_path: Path) -> None:
-    facts = {"exploratory_reform": True, "lacks_precedent": True, "violates_discipline_or_law": False,
-             "private_gain": False, "public_interest": True, "collective_decision": True, "intentional": False,
-             "defied_explicit_ban": False, "major_incident": False, "superior_decision_illegal": False}
+    facts = {
+        "exploratory_reform": True,
+        "lacks_precedent": True,
+        "violates_discipline_or_law": False,
+        "private_gain": False,
+        "public_interest": True,
+        "collective_decision": True,
+        "intentional": False,
+        "defied_explicit_ban": False,
+        "major_incident": False,
+        "superior_decision_illegal": False,
+    }
     r = run("policy", "compare", "--facts", "-", "--on", "2024-06-01", "--json", input=json.dumps(facts))
     assert r.exit_code == 0, r.output
     out = [json.loads(line) for line in r.output.splitlines()]
@@ -153,8 +189,16 @@ def test_compare_shows_places_disagreeing(tmp_path: Path) -> None:
     r = run("policy", "compare", "--facts", "-", "--on", "2018-03-01", input=json.dumps(facts))
     assert r.exit_code == 0
     assert "未比较" in r.output and "sichuan-ftz-2024" in r.output  # not yet in force then
-    r = run("policy", "compare", "--facts", "-", "--policies", "jiangsu-2017,shandong-2017", "--json",
-            input=json.dumps(facts))
+    r = run(
+        "policy",
+        "compare",
+        "--facts",
+        "-",
+        "--policies",
+        "jiangsu-2017,shandong-2017",
+        "--json",
+        input=json.dumps(facts),
+    )
     assert [json.loads(line)["policy"] for line in r.output.splitlines()] == ["jiangsu-2017", "shandong-2017"]
 
 
@@ -168,8 +212,7 @@ def test_diff_versions_and_places() -> None:
     r = run("policy", "diff", f"{DEMO}@2018-01-01", f"{DEMO}@2021-01-01", "--json")
     d = json.loads(r.output)
     kinds = {(c["kind"], c["id"]) for c in d["changes"]}
-    assert {("added", "c_collective"), ("added", "s_emergency"), ("added", "x_repeat"),
-            ("removed", "s_list")} <= kinds
+    assert {("added", "c_collective"), ("added", "s_emergency"), ("added", "x_repeat"), ("removed", "s_list")} <= kinds
     assert d["meta"]["completeness"] == {"a": "complete", "b": "partial"}
     r = run("policy", "diff", f"{DEMO}@2018-01-01", f"{DEMO}@2021-01-01")
     assert "+ 新增 c_collective（第三条第三项）" in r.output
@@ -179,10 +222,24 @@ def test_diff_versions_and_places() -> None:
 
 def test_simulate_matrix(tmp_path: Path) -> None:
     cases = [
-        {"id": "k1", "public_interest": True, "private_gain": False, "violates_discipline_or_law": False,
-         "exploratory_reform": True, "collective_decision": False, "repeat_error": False},
-        {"id": "k2", "public_interest": True, "private_gain": False, "violates_discipline_or_law": False,
-         "exploratory_reform": True, "collective_decision": True, "repeat_error": False},
+        {
+            "id": "k1",
+            "public_interest": True,
+            "private_gain": False,
+            "violates_discipline_or_law": False,
+            "exploratory_reform": True,
+            "collective_decision": False,
+            "repeat_error": False,
+        },
+        {
+            "id": "k2",
+            "public_interest": True,
+            "private_gain": False,
+            "violates_discipline_or_law": False,
+            "exploratory_reform": True,
+            "collective_decision": True,
+            "repeat_error": False,
+        },
     ]
     f = tmp_path / "c.jsonl"
     f.write_text("\n".join(json.dumps(c) for c in cases), encoding="utf-8")
@@ -203,8 +260,10 @@ def test_simulate_matrix(tmp_path: Path) -> None:
 
     p = load_policy_file(old)
     a, b = p.versions
-    data = to_columns([Case(c["id"], {k: v for k, v in c.items() if k != "id"}, 1) for c in cases],
-                      sorted(set(a.facts_used()) | set(b.facts_used())))
+    data = to_columns(
+        [Case(c["id"], {k: v for k, v in c.items() if k != "id"}, 1) for c in cases],
+        sorted(set(a.facts_used()) | set(b.facts_used())),
+    )
     s = simulate(a, b, data)
     assert s.changed == [("k1", "exempt", "undetermined")]  # 2020 needs collective decision; remedied unknown
     assert int(s.matrix.sum()) == 2

@@ -21,9 +21,19 @@ from .conftest import FIXTURES
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "domain" / "policies.md"
 PROMISED = [
-    "cn-accountability-2019", "cn-guidance-2018", "jiangsu-2017", "shandong-2017", "sichuan-ftz-2024",
-    "hainan-qionghai-2018", "hebei-shijiazhuang-2017", "hebei-huailai", "guizhou-tongren",
-    "yunnan-changning-2016", "yunnan-dali-2019", "shaanxi-hancheng", "guangdong-shenzhen-2006",
+    "cn-accountability-2019",
+    "cn-guidance-2018",
+    "jiangsu-2017",
+    "shandong-2017",
+    "sichuan-ftz-2024",
+    "hainan-qionghai-2018",
+    "hebei-shijiazhuang-2017",
+    "hebei-huailai",
+    "guizhou-tongren",
+    "yunnan-changning-2016",
+    "yunnan-dali-2019",
+    "shaanxi-hancheng",
+    "guangdong-shenzhen-2006",
 ]
 
 
@@ -75,15 +85,19 @@ def test_policy_library_never_imports_django() -> None:
 
 
 def test_applies_by(demo_policy) -> None:
-    facts = {"violates_discipline_or_law": False, "repeat_error": False, "private_gain": False,
-             "public_interest": True, "exploratory_reform": True, "collective_decision": False}
+    facts = {
+        "violates_discipline_or_law": False,
+        "repeat_error": False,
+        "private_gain": False,
+        "public_interest": True,
+        "exploratory_reform": True,
+        "collective_decision": False,
+    }
     # 2020 version (decision date) declares most_favourable: 2017 needs no collective decision → exempt
-    v = version_for_case(demo_policy, conduct_date=dt.date(2019, 5, 1), decision_date=dt.date(2021, 1, 1),
-                         facts=facts)
+    v = version_for_case(demo_policy, conduct_date=dt.date(2019, 5, 1), decision_date=dt.date(2021, 1, 1), facts=facts)
     assert v.version == "2017"
     facts["collective_decision"] = True
-    v = version_for_case(demo_policy, conduct_date=dt.date(2019, 5, 1), decision_date=dt.date(2021, 1, 1),
-                         facts=facts)
+    v = version_for_case(demo_policy, conduct_date=dt.date(2019, 5, 1), decision_date=dt.date(2021, 1, 1), facts=facts)
     assert v.version == "2017"  # tie → the version of the conduct date
     v = version_for_case(demo_policy, conduct_date=None, decision_date=dt.date(2021, 1, 1), facts=facts)
     assert v.version == "2020"
