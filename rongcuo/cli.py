@@ -12,9 +12,17 @@ def main() -> None:
 
 
 def _register() -> None:
-    from rongcuo.commands.policy import policy
+    import importlib
 
-    main.add_command(policy)
+    # Each module defines one click group or command named like the module.
+    for name in ("policy", "audit", "deadlines"):
+        try:
+            module = importlib.import_module(f"rongcuo.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"rongcuo.commands.{name}":
+                raise
+            continue
+        main.add_command(getattr(module, name))
 
 
 _register()

@@ -224,8 +224,9 @@ def render_version(v: PolicyVersion) -> str:
     if proc.appeal:
         a = proc.appeal
         unit = "个工作日" if a.unit == "working_days" else "日"
+        suspends = "申诉期间停止执行" if a.suspends_execution else "申诉期间不停止执行"
         lines.append(
-            f"申诉: 收到决定之日起{a.within}{unit}内；{a.decided_within}日内作出决定；申诉期间不停止执行"
+            f"申诉: 收到决定之日起{a.within}{unit}内提出；{a.decided_within}{unit}内作出决定；{suspends}"
             + ("〔默认值〕" if a.default else "")
         )
     if v.readings:
@@ -269,6 +270,7 @@ def test_(ids: tuple[str, ...]) -> None:
         except PolicyError as exc:  # a missing or malformed test file fails this policy, not the run
             click.echo(f"{p.id}: 失败 — {exc}")
             failed = True
+            total += 1
             continue
         total += len(report.cases)
         passed += len(report.cases) - len(report.failed)
@@ -293,7 +295,7 @@ def _versions_for_compare(lib: Library, policies: str | None, on: dt.date) -> tu
         ids = [p.strip() for p in policies.split(",") if p.strip()]
         if not ids:
             raise PolicyError("--policies 应为逗号分隔的政策编号", field="--policies")
-        return [lib.resolve(i, on) if "@" in i else lib.get(i).version_on(on) for i in ids], skipped
+        return [lib.resolve(i, on) for i in ids], skipped
     versions = []
     for pid in lib.ids():
         p = lib.get(pid)
@@ -359,7 +361,7 @@ def compare(facts_path: str, policies: str | None, on: str | None, as_json: bool
             )
         by_outcome: dict[str, list[str]] = {}
         for r in results:
-            by_outcome.setdefault(r.outcome, []).append(r.version.policy.jurisdiction_name)
+            by_outcome.setdefault(r.outcome, []).append(r.version.policy.id)
         if len(by_outcome) > 1:
             parts = [f"{OUTCOME_LABELS[o]}: {'、'.join(names)}" for o, names in by_outcome.items()]
             click.echo("  结论不一致 — " + "；".join(parts))

@@ -57,6 +57,10 @@ def check_policy(policy: Policy, file: str) -> list[Finding]:
     out: list[Finding] = []
     for v in policy.versions:
         out.extend(_check_version(v, file))
+    if policy.path is not None and policy.path.stem != policy.id:
+        out.append(
+            Finding("error", "file-name", f"文件名应为 {policy.id}.yaml（与 id 一致），测试文件按文件名查找", file)
+        )
     if policy.path is not None:
         test_file = policy.path.with_name(policy.path.stem + ".test.yaml")
         if not test_file.exists():
@@ -101,6 +105,15 @@ def _check_version(v: PolicyVersion, file: str) -> list[Finding]:
                 r.line,
                 f"{vf}.outcomes[{i}].dispositions",
             )
+    other_kinds = {catalog().dispositions[d] for d in v.otherwise.dispositions}
+    if v.otherwise.outcome not in other_kinds:
+        add(
+            "error",
+            "disposition-mismatch",
+            f"otherwise 的结论 {v.otherwise.outcome} 与处理方式 {'、'.join(v.otherwise.dispositions)} 不符",
+            v.line,
+            f"{vf}.otherwise.dispositions",
+        )
     if not v.otherwise.ref.strip():
         add("warning", "missing-citation", "otherwise 缺少条款出处（ref）", v.line, f"{vf}.otherwise")
 

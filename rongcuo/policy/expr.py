@@ -301,7 +301,8 @@ def parse(text: str) -> Expr:
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
-        raise PolicyError(f"表达式语法错误（第{exc.offset or 0}列）: {text.strip()}") from None
+        col = exc.offset if exc.offset and exc.offset > 0 else len(text.strip())
+        raise PolicyError(f"表达式语法错误（第{col}列附近）: {text.strip()}") from None
     except (ValueError, RecursionError, MemoryError):
         raise PolicyError(f"表达式无法解析: {text.strip()[:80]}") from None
     try:

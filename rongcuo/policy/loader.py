@@ -170,6 +170,8 @@ def _compile_version(
         opath = (*vpath, "outcomes", oi)
         if o.id in ids:
             err(f"规则编号 {o.id} 重复", (*opath, "id"))
+        if o.id in known or o.id in GROUP_NAMES:
+            err(f"规则编号 {o.id} 与事实名或组名相同，请换一个编号", (*opath, "id"))
         ids[o.id] = opath
         for d in o.dispositions:
             if d not in cat.dispositions:

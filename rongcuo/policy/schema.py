@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 OUTCOMES = ("exempt", "mitigate", "not_tolerated", "undetermined")
 Outcome = Literal["exempt", "mitigate", "not_tolerated"]
@@ -210,7 +210,7 @@ class Expect(Strict):
 class TestCase(Strict):
     name: str = Field(min_length=1)
     on: dt.date | None = None
-    facts: dict[str, bool | None] = Field(default_factory=dict)
+    facts: dict[str, StrictBool | None] = Field(default_factory=dict)
     expect: Expect
 
 

@@ -1,0 +1,135 @@
+"""Appending to the audit chain. Verification and checkpoints live in verify.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from .models import AuditHead, AuditRecord
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: the user, the role they act in, and where from. Passed explicitly to every action."""
+
+    user_id: int | None
+    username: str
+    role: str = ""
+    ip: str = ""
+
+    @classmethod
+    def system(cls, what: str = "system") -> Actor:
+        return cls(None, what, "system", "")
+
+
+def canonical_detail(detail: dict[str, Any] | None) -> str:
+    return json.dumps(detail or {}, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def record_bytes(
+    seq: int,
+    at: str,
+    kind: str,
+    user_id: int | None,
+    username: str,
+    role: str,
+    ip: str,
+    action: str,
+    object_type: str,
+    object_id: str,
+    success: bool,
+    detail: str,
+    prev_hash: str,
+) -> bytes:
+    # Fields joined with a unit separator that cannot appear in them unescaped; order is part of the format.
+    parts = (
+        str(seq),
+        at,
+        kind,
+        "" if user_id is None else str(user_id),
+        username,
+        role,
+        ip,
+        action,
+        object_type,
+        object_id,
+        "1" if success else "0",
+        detail,
+        prev_hash,
+    )
+    return "\x1f".join(p.replace("\x1f", " ") for p in parts).encode("utf-8")
+
+
+def sm3(data: bytes) -> str:
+    return hashlib.new("sm3", data).hexdigest()
+
+
+def format_at(at: dt.datetime) -> str:
+    return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def append(
+    actor: Actor,
+    action: str,
+    object_type: str = "",
+    object_id: str | int = "",
+    *,
+    success: bool = True,
+    detail: dict[str, Any] | None = None,
+    kind: str = AuditRecord.KIND_SECURITY,
+) -> AuditRecord:
+    """Append one record; joins the caller's transaction (so it commits or rolls back with the act)."""
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update().get(id=1)  # created by migration audit.0002
+        at = dt.datetime.now(dt.UTC)
+        seq = head.seq + 1
+        text = canonical_detail(detail)
+        oid = str(object_id)
+        digest = sm3(
+            record_bytes(
+                seq,
+                format_at(at),
+                kind,
+                actor.user_id,
+                actor.username,
+                actor.role,
+                actor.ip,
+                action,
+                object_type,
+                oid,
+                success,
+                text,
+                head.hash,
+            )
+        )
+        rec = AuditRecord.objects.create(
+            seq=seq,
+            at=at,
+            kind=kind,
+            user_id=actor.user_id,
+            username=actor.username,
+            role=actor.role,
+            ip=actor.ip,
+            action=action,
+            object_type=object_type,
+            object_id=oid,
+            success=success,
+            detail=text,
+            prev_hash=head.hash,
+            hash=digest,
+        )
+        AuditHead.objects.filter(id=1).update(seq=seq, hash=digest)
+    return rec
+
+
+def append_failure(actor: Actor, action: str, object_type: str = "", object_id: str | int = "", **detail: Any) -> None:
+    """Record a refused or failed act in its own transaction, after the act's own has rolled back."""
+    with transaction.atomic():
+        append(actor, action, object_type, object_id, success=False, detail=detail)

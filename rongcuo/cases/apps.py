@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "rongcuo.cases"
+    label = "cases"
+    verbose_name = "容错案件"

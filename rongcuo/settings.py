@@ -1,0 +1,140 @@
+"""Django settings. Everything that differs between machines comes from the environment:
+
+DATABASE_URL          sqlite:///path or postgres://… (default: SQLite file rongcuo.sqlite3 in the working folder)
+RONGCUO_SECRET_KEY    Django secret key (default for development: generated into var/secret.key)
+RONGCUO_FIELD_KEY     hex key (32 hex = SM4/128) encrypting ID numbers and phones (default for development:
+                      generated into var/field.key, never stored in the database)
+RONGCUO_DEBUG         "1" for development error pages
+RONGCUO_ALLOWED_HOSTS comma-separated
+RONGCUO_DATA_DIR      where private files live (attachments, keys); default ./var
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(os.environ.get("RONGCUO_DATA_DIR", Path.cwd() / "var")).resolve()
+
+
+def _dev_secret(name: str, make: callable) -> str:  # type: ignore[valid-type]
+    """A per-installation secret kept in a private file, for development and the demo only."""
+    path = DATA_DIR / name
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    value = make()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+DEBUG = os.environ.get("RONGCUO_DEBUG") == "1"
+SECRET_KEY = os.environ.get("RONGCUO_SECRET_KEY") or _dev_secret("secret.key", lambda: secrets.token_urlsafe(50))
+FIELD_KEY = os.environ.get("RONGCUO_FIELD_KEY") or _dev_secret("field.key", lambda: secrets.token_hex(16))
+ALLOWED_HOSTS = [h for h in os.environ.get("RONGCUO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rongcuo.core",
+    "rongcuo.audit",
+    "rongcuo.accounts",
+    "rongcuo.org",
+    "rongcuo.procedure",
+    "rongcuo.cases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rongcuo.accounts.middleware.SessionPolicyMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "rongcuo.urls"
+WSGI_APPLICATION = "rongcuo.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ]
+        },
+    }
+]
+
+_default_db = f"sqlite:///{Path.cwd() / 'rongcuo.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers go on while one writer commits; IMMEDIATE takes the write lock at BEGIN so two
+        # writers queue instead of deadlocking on a lock upgrade.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+# 等保 2.0 level 3: complexity and expiry (ASVS discourages expiry; the 等保 default is kept and documented).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "rongcuo.accounts.passwords.ComplexityValidator"},
+]
+RONGCUO_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("RONGCUO_PASSWORD_MAX_AGE_DAYS", "90"))
+RONGCUO_LOCKOUT_THRESHOLD = 5
+RONGCUO_LOCKOUT_MINUTES = 10
+RONGCUO_IDLE_TIMEOUT_SECONDS = int(os.environ.get("RONGCUO_IDLE_TIMEOUT_SECONDS", "600"))
+RONGCUO_AUDIT_CHECKPOINT_EVERY = 1000
+RONGCUO_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+RONGCUO_ATTACHMENT_DIR = DATA_DIR / "attachments"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "zh-hans"
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}
