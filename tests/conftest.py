@@ -9,3 +9,10 @@ import tempfile
 
 # Private files (keys, attachments) of the test run live in a temporary folder, never the checkout.
 os.environ.setdefault("RONGCUO_DATA_DIR", tempfile.mkdtemp(prefix="rongcuo-test-"))
+
+
+def pytest_configure(config) -> None:
+    from django.conf import settings
+
+    # Argon2 costs ~50 ms per hash by design; tests create many accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,268 @@
+"""Account verbs of the three separated administrators 「三员分立」 and sign-in.
+
+- system administrator 系统管理员: creates, disables and resets accounts; grants nothing; sees no cases;
+- security administrator 安全管理员: grants and revokes roles and scopes; creates no accounts;
+- audit administrator 审计管理员: reads and exports the audit log only.
+One administrative role per account; an administrator holds no case role.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from rongcuo.audit.chain import Actor, append, append_failure
+from rongcuo.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from rongcuo.org.models import Cadre, Jurisdiction, Unit
+
+from .models import ApiToken, RoleAssignment, User
+from .roles import ADMIN_ROLES, SCOPE, Role
+
+
+def _actor(user: User | None, role: str = "", ip: str = "") -> Actor:
+    if user is None:
+        return Actor.system()
+    return Actor(user.pk, user.username, role, ip)
+
+
+def _require(user: User, role: str) -> None:
+    if not RoleAssignment.objects.filter(user=user, role=role, revoked_at__isnull=True).exists():
+        raise Forbidden("您没有执行该操作的管理员角色")
+
+
+def validate_password(password: str, user: User | None = None) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise Invalid("；".join(exc.messages), field="password") from None
+
+
+def create_user(
+    admin: User | None,
+    username: str,
+    password: str,
+    display_name: str = "",
+    *,
+    ip: str = "",
+    must_change_password: bool = True,
+) -> User:
+    """System administrator creates an account (admin=None: set-up and demo scripts)."""
+    if not username or len(username) > 150:
+        raise Invalid("用户名不能为空，且不超过150个字符", field="username")
+    with transaction.atomic():
+        if admin is not None:
+            _require(admin, Role.SYSADMIN)
+        if User.objects.filter(username=username).exists():
+            raise Conflict("用户名已存在", field="username")
+        user = User(username=username, display_name=display_name, must_change_password=must_change_password)
+        validate_password(password, user)
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+        user.save()
+        append(_actor(admin, Role.SYSADMIN, ip), "account.create", "user", user.username)
+    return user
+
+
+def set_active(admin: User, username: str, active: bool, *, ip: str = "") -> User:
+    with transaction.atomic():
+        _require(admin, Role.SYSADMIN)
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            raise NotFound("账号不存在")
+        user.is_active = active
+        user.session_epoch += 1
+        user.save(update_fields=["is_active", "session_epoch"])
+        append(_actor(admin, Role.SYSADMIN, ip), "account.enable" if active else "account.disable", "user", username)
+    return user
+
+
+def grant_role(
+    admin: User | None,
+    username: str,
+    role: str,
+    *,
+    jurisdiction: str | None = None,
+    unit_id: int | None = None,
+    cadre_id: int | None = None,
+    case_id: int | None = None,
+    ip: str = "",
+) -> RoleAssignment:
+    """Security administrator grants a role with its scope (admin=None: set-up and demo scripts)."""
+    if role not in Role.values:
+        raise Invalid(f"未知的角色 {role}", field="role")
+    kind = SCOPE[Role(role)]
+    with transaction.atomic():
+        if admin is not None:
+            _require(admin, Role.SECADMIN)
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise NotFound("账号不存在", field="username")
+        held = set(RoleAssignment.objects.filter(user=user, revoked_at__isnull=True).values_list("role", flat=True))
+        if role in ADMIN_ROLES and held:
+            raise Conflict("管理员账号只能担任一个管理员角色，且不能兼任业务角色", field="role")
+        if held & ADMIN_ROLES:
+            raise Conflict("该账号是管理员账号，不能再授予其他角色", field="role")
+        ra = RoleAssignment(user=user, role=role, granted_by=admin)
+        if kind == "jurisdiction":
+            ra.jurisdiction = Jurisdiction.objects.filter(code=jurisdiction or "").first()
+            if ra.jurisdiction is None:
+                raise Invalid("须指定有效的管辖区划代码", field="jurisdiction")
+        elif kind == "unit":
+            ra.unit = Unit.objects.filter(pk=unit_id).first()
+            if ra.unit is None:
+                raise Invalid("须指定有效的单位", field="unit_id")
+        elif kind == "cadre":
+            ra.cadre = Cadre.objects.filter(pk=cadre_id).first()
+            if ra.cadre is None:
+                raise Invalid("须指定申请人本人的干部记录", field="cadre_id")
+        elif kind == "case":
+            from rongcuo.cases.models import Case
+
+            ra.case = Case.objects.filter(pk=case_id).first()
+            if ra.case is None:
+                raise Invalid("须指定案件", field="case_id")
+        ra.save()
+        scope = jurisdiction or unit_id or cadre_id or case_id or ""
+        append(
+            _actor(admin, Role.SECADMIN, ip), "role.grant", "user", username, detail={"role": role, "scope": str(scope)}
+        )
+    return ra
+
+
+def revoke_role(admin: User, assignment_id: int, *, ip: str = "") -> None:
+    with transaction.atomic():
+        _require(admin, Role.SECADMIN)
+        ra = RoleAssignment.objects.select_for_update().filter(pk=assignment_id, revoked_at__isnull=True).first()
+        if ra is None:
+            raise NotFound("授权不存在或已撤销")
+        ra.revoked_at = timezone.now()
+        ra.save(update_fields=["revoked_at"])
+        append(_actor(admin, Role.SECADMIN, ip), "role.revoke", "user", ra.user.username, detail={"role": ra.role})
+
+
+# --- signing in ------------------------------------------------------------------------------------------
+
+
+def check_credentials(username: str, password: str, *, ip: str = "") -> User:
+    """Password check with lockout after repeated failures; every attempt is audited."""
+    now = timezone.now()
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            failure = "unknown_user"
+        elif not user.is_active:
+            failure = "disabled"
+        elif user.locked_until and user.locked_until > now:
+            failure = "locked"
+        elif not user.check_password(password):
+            failure = "bad_password"
+            user.failed_logins += 1
+            if user.failed_logins >= settings.RONGCUO_LOCKOUT_THRESHOLD:
+                user.locked_until = now + dt.timedelta(minutes=settings.RONGCUO_LOCKOUT_MINUTES)
+                user.failed_logins = 0
+            user.save(update_fields=["failed_logins", "locked_until"])
+        else:
+            failure = ""
+            user.failed_logins = 0
+            user.locked_until = None
+            user.last_login = now
+            user.save(update_fields=["failed_logins", "locked_until", "last_login"])
+            append(Actor(user.pk, user.username, "", ip), "auth.login", "user", user.username)
+    if failure:
+        append_failure(
+            Actor(user.pk if user else None, username[:150], "", ip),
+            "auth.login",
+            "user",
+            username[:64],
+            reason=failure,
+        )
+        if failure == "locked":
+            raise Unauthenticated(f"连续登录失败次数过多，账号已锁定，请 {settings.RONGCUO_LOCKOUT_MINUTES} 分钟后再试")
+        raise Unauthenticated("用户名或密码错误")
+    return user
+
+
+def password_expired(user: User) -> bool:
+    if user.must_change_password:
+        return True
+    if not user.password_changed_at:
+        return True
+    return timezone.now() - user.password_changed_at > dt.timedelta(days=settings.RONGCUO_PASSWORD_MAX_AGE_DAYS)
+
+
+def change_password(user: User, old: str, new: str, *, ip: str = "") -> None:
+    if not user.check_password(old):
+        append_failure(_actor(user, "", ip), "auth.change_password", "user", user.username)
+        raise Invalid("原密码不正确", field="old_password")
+    if old == new:
+        raise Invalid("新密码不能与原密码相同", field="new_password")
+    validate_password(new, user)
+    with transaction.atomic():
+        user.set_password(new)
+        user.password_changed_at = timezone.now()
+        user.must_change_password = False
+        user.session_epoch += 1
+        user.save()
+        append(_actor(user, "", ip), "auth.change_password", "user", user.username)
+
+
+def sign_out_everywhere(user: User, *, ip: str = "") -> None:
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(session_epoch=user.session_epoch + 1)
+        ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
+        append(_actor(user, "", ip), "auth.logout_everywhere", "user", user.username)
+    user.session_epoch += 1
+
+
+def issue_token(user: User, name: str = "api", *, days: int = 30, ip: str = "") -> str:
+    """An API token: shown once; only its SHA-256 is stored."""
+    raw = "rc_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        ApiToken.objects.create(
+            user=user,
+            name=name[:64],
+            prefix=raw[3:11],
+            key_hash=token_hash(raw),
+            expires_at=timezone.now() + dt.timedelta(days=days),
+        )
+        append(_actor(user, "", ip), "auth.token_issue", "user", user.username, detail={"name": name[:64]})
+    return raw
+
+
+def token_hash(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def user_for_token(raw: str) -> User | None:
+    tok = ApiToken.objects.select_related("user").filter(key_hash=token_hash(raw), revoked=False).first()
+    if tok is None or (tok.expires_at and tok.expires_at < timezone.now()) or not tok.user.is_active:
+        return None
+    return tok.user
+
+
+def describe(user: User) -> dict[str, Any]:
+    rows = RoleAssignment.objects.filter(user=user, revoked_at__isnull=True).select_related("jurisdiction", "unit")
+    return {
+        "username": user.username,
+        "display_name": user.display_name,
+        "roles": [
+            {
+                "id": r.id,
+                "role": r.role,
+                "label": r.get_role_display(),
+                "jurisdiction": r.jurisdiction_id,
+                "unit": r.unit_id,
+                "cadre": r.cadre_id,
+                "case": r.case_id,
+            }
+            for r in rows
+        ],
+    }

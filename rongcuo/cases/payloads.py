@@ -1,0 +1,231 @@
+"""What each verb must be given: pydantic models whose errors become field-level Chinese messages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from rongcuo.core.errors import Invalid
+from rongcuo.policy.catalog import catalog
+
+Text = Field(min_length=1, max_length=20000)
+
+
+class Payload(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Note(Payload):
+    note: str = Field(default="", max_length=5000)
+
+
+class Reason(Payload):
+    reason: str = Text
+
+
+class Endorse(Payload):
+    discussion: str = Field(min_length=1, max_length=20000, description="党委（党组）小范围讨论记录")
+    opinion: str = Field(min_length=1, max_length=5000, description="审核意见")
+
+
+class Report(Payload):
+    report: str = Text
+
+
+class QualifyingFinding(Payload):
+    finding: str = Text
+    major_matter: bool = False
+    public_interest_involved: bool = False
+
+
+class NotQualifyingFinding(Payload):
+    finding: str = Text
+
+
+class Defence(Payload):
+    statement: str = Text
+    witnesses: list[str] = Field(default_factory=list, max_length=50)
+    attachment_ids: list[int] = Field(default_factory=list, max_length=100)
+
+
+class Evaluation(Payload):
+    evaluator_org: str = Field(min_length=1, max_length=200)
+    conclusion: str = Text
+    report: str = Text
+
+
+class Hearing(Payload):
+    held_on: dt.date
+    participants: list[str] = Field(min_length=1, max_length=200)
+    summary: str = Text
+
+
+OutcomeChoice = Literal["exempt", "mitigate", "not_tolerated"]
+
+
+class Deliberation(Payload):
+    met_on: dt.date
+    participants: list[str] = Field(min_length=3, max_length=100, description="参会人员（集体研判至少三人）")
+    opinions: str = Text
+    recommendation: OutcomeChoice
+    disposition: str = Field(min_length=1, max_length=16)
+    departure_reason: str = Field(default="", max_length=20000)
+
+
+class Decide(Payload):
+    disposition: str = Field(min_length=1, max_length=16)
+    decided_on: dt.date
+    organ: str = Field(min_length=1, max_length=128)
+    basis: str = Field(default="", max_length=20000)
+    influence_months: int | None = Field(default=None, ge=0, le=120)
+    document_number: str = Field(default="", max_length=64)
+    departure_reason: str = Field(default="", max_length=20000)
+
+
+class Feedback(Payload):
+    text: str = Text
+    delivered_on: dt.date
+
+
+class Notify(Payload):
+    letter: str = Text
+    sent_on: dt.date
+    recipient: str = Field(min_length=1, max_length=128)
+
+
+class Filing(Payload):
+    report: str = Text
+    filed_on: dt.date
+    filed_with: str = Field(min_length=1, max_length=128)
+
+
+class Publish(Payload):
+    note: str = Field(default="", max_length=5000)
+
+
+class Withhold(Payload):
+    reason: str = Text
+    legal_basis: str = Field(min_length=1, max_length=500)
+
+
+class AppealIn(Payload):
+    grounds: str = Text
+
+
+class AppealDecision(Payload):
+    result: Literal["upheld", "changed"]
+    reasoning: str = Text
+    new_disposition: str = Field(default="", max_length=16)
+
+
+class Close(Payload):
+    note: str = Field(default="", max_length=5000)
+    waived: bool = Field(default=False, description="当事人书面表示不申诉")
+
+
+VERB_PAYLOADS: dict[str, type[Payload]] = {
+    "endorse": Endorse,
+    "return_application": Reason,
+    "accept": Note,
+    "refuse": Reason,
+    "submit_report": Report,
+    "find_qualifying": QualifyingFinding,
+    "find_not_qualifying": NotQualifyingFinding,
+    "submit_defence": Defence,
+    "submit_evaluation": Evaluation,
+    "record_hearing": Hearing,
+    "deliberate": Deliberation,
+    "decide": Decide,
+    "give_feedback": Feedback,
+    "notify_organisation": Notify,
+    "file_report": Filing,
+    "publish": Publish,
+    "withhold_publication": Withhold,
+    "submit_appeal": AppealIn,
+    "decide_appeal": AppealDecision,
+    "close": Close,
+}
+
+
+class ApplicationIn(Payload):
+    matter_id: int | None = None
+    unit_id: int | None = None
+    cadre_id: int | None = None
+    title: str = Field(min_length=1, max_length=200)
+    summary: str = Text
+    domain: str = Field(default="", max_length=32)
+    conduct_date: dt.date | None = None
+    statement: str = Text  # 书面申请 / 单位自查说明
+    self_check: str = Field(default="", max_length=20000, description="单位对照免责清单自查情况")
+    pre_filing_id: int | None = None
+
+
+class MatterIn(Payload):
+    unit_id: int
+    cadre_id: int | None = None
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(default="", max_length=20000)
+    initiating_organ: str = Field(min_length=1, max_length=128)
+    conduct_date: dt.date | None = None
+    started_on: dt.date
+    domain: str = Field(default="", max_length=32)
+
+
+class PreFilingIn(Payload):
+    unit_id: int
+    title: str = Field(min_length=1, max_length=200)
+    measure: str = Text
+    risks: str = Text
+    safeguards: str = Text
+    expected_effect: str = Text
+
+
+class FactIn(Payload):
+    fact: str = Field(min_length=1, max_length=64)
+    value: bool | None
+    comment: str = Field(default="", max_length=5000)
+    attachment_ids: list[int] = Field(default_factory=list, max_length=100)
+    interview_ids: list[int] = Field(default_factory=list, max_length=100)
+
+
+class InterviewIn(Payload):
+    interviewee: str = Field(min_length=1, max_length=100)
+    held_on: dt.date
+    content: str = Text
+
+
+def parse_payload(model: type[Payload], data: Any) -> Any:
+    if isinstance(data, BaseModel):
+        data = data.model_dump()
+    try:
+        return model.model_validate(data or {})
+    except pydantic.ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"]) or None
+        kind = err["type"]
+        msg = {
+            "missing": "必填",
+            "string_too_short": "不能为空",
+            "too_short": "数量不足",
+            "extra_forbidden": "不认识的字段",
+            "literal_error": "取值不在允许范围内",
+            "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+            "date_parsing": "应为日期（YYYY-MM-DD）",
+            "date_type": "应为日期（YYYY-MM-DD）",
+            "bool_type": "应为 true 或 false",
+            "bool_parsing": "应为 true 或 false",
+            "int_parsing": "应为整数",
+        }.get(kind, err["msg"])
+        if kind == "too_short" and field == "participants":
+            msg = "集体研判参会人员至少三人" if model is Deliberation else "至少一人"
+        raise Invalid(f"{field}: {msg}" if field else msg, field=field) from None
+
+
+def check_disposition(value: str, field: str = "disposition") -> str:
+    kinds = catalog().dispositions
+    if value not in kinds:
+        raise Invalid(f"处理方式应为 {'、'.join(kinds)} 之一", field=field)
+    return kinds[value]
