@@ -49,6 +49,10 @@ FACT_STAGES = {
     "decision",
 }
 FACT_ROLES = {"handler", "investigator"}
+# Called inside the decision's transaction with the new Decision (e.g. result use records, search index).
+# Apps register here at import time (AppConfig.ready) instead of this module importing them.
+DECISION_HOOKS: list = []
+CASE_HOOKS: list = []  # called with the case after every change (search index, statistics)
 
 
 def actor_for(user: User, role: str = "", ip: str = "") -> Actor:
@@ -418,10 +422,16 @@ def transition(
         record_event(
             case, user, actor, verb, summary, reason=reason, data=data_out, stage_from=stage_from, stage_to=stage_to
         )
+        run_case_hooks(case)
         # Re-check inside the transaction that the case is still within the user's scope (NetBox pattern).
         if not access.visible_cases(user).filter(pk=case.pk).exists():
             raise NotFound()
     return case
+
+
+def run_case_hooks(case: Case) -> None:
+    for hook in CASE_HOOKS:
+        hook(case)
 
 
 def _flags(case: Case, current: str) -> dict[str, bool]:
@@ -490,6 +500,7 @@ def _make_decision(
     basis: str,
     influence_months: int | None = None,
     document_number: str = "",
+    form: int | None = None,
 ) -> Decision:
     if hasattr(case, "decision"):
         raise Conflict("本案已作出决定")
@@ -507,7 +518,10 @@ def _make_decision(
         evaluation=ev,
         document_number=document_number,
         decided_by=user,
+        form=form,
     )
+    for hook in DECISION_HOOKS:
+        hook(decision)
     case.outcome = outcome
     case.disposition = disposition
     if case.matter_id:
@@ -575,6 +589,7 @@ def _eff_decide(case, p, user, today):
         basis=p.basis,
         influence_months=p.influence_months,
         document_number=p.document_number,
+        form=p.form,
     )
     return f"作出决定：{p.disposition}", p.departure_reason, {}
 
@@ -623,6 +638,8 @@ def _eff_decide_appeal(case, p, user, today):
     if p.result == "changed":
         outcome = payloads.check_disposition(p.new_disposition, "new_disposition")
         Decision.objects.filter(case=case).update(outcome=outcome, disposition=p.new_disposition)
+        for hook in DECISION_HOOKS:
+            hook(Decision.objects.get(case=case))
         case.outcome, case.disposition = outcome, p.new_disposition
     appeal.status = p.result
     appeal.result = p.reasoning
@@ -887,3 +904,28 @@ def read_case(user: User, case_id: int, *, ip: str = "") -> Case:
         append_failure(actor_for(user, "", ip), "case.read", "case", str(case_id))
         raise
     return case
+
+
+def record_post_decision_fact(
+    user: User, case_id: int, fact: str, value: bool | None, reason: str, *, role: str, ip: str = ""
+) -> FactValue:
+    """A fact established after the decision (e.g. 拒不纠错 during correction): recorded on the case with its
+    event, outside the investigation-stage guard, and the evaluation refreshed."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case_id)
+        fv, _ = FactValue.objects.update_or_create(
+            case=case, fact=fact, defaults={"value": value, "comment": reason, "set_by": user, "set_at": timezone.now()}
+        )
+        evaluation.refresh_evaluation(case)
+        _save(case)
+        record_event(
+            case,
+            user,
+            actor_for(user, role, ip),
+            "set_fact",
+            f"认定事实“{_fact_label(case, fact)}”",
+            reason=reason,
+            data={"fact": fact, "to": value},
+        )
+        run_case_hooks(case)
+    return fv

@@ -194,6 +194,12 @@ class Decision(models.Model):
     basis = models.TextField(help_text="依据条款与理由")
     evaluation = models.JSONField(default=dict, help_text="作出决定时的规则评估（存档）")
     document_number = models.CharField(max_length=64, blank=True)
+    form = models.IntegerField(
+        null=True,
+        blank=True,
+        choices=[(1, "第一种形态"), (2, "第二种形态"), (3, "第三种形态"), (4, "第四种形态")],
+        help_text="处理所属“四种形态”",
+    )
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

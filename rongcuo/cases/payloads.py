@@ -83,6 +83,7 @@ class Decide(Payload):
     influence_months: int | None = Field(default=None, ge=0, le=120)
     document_number: str = Field(default="", max_length=64)
     departure_reason: str = Field(default="", max_length=20000)
+    form: int | None = Field(default=None, ge=1, le=4, description="四种形态（1–4）")
 
 
 class Feedback(Payload):
