@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "rongcuo.org",
     "rongcuo.procedure",
     "rongcuo.cases",
+    "rongcuo.outcomes",
+    "rongcuo.disclosure",
+    "rongcuo.search",
+    "rongcuo.consultation",
+    "rongcuo.stats",
 ]
 
 MIDDLEWARE = [
