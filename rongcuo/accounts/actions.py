@@ -266,3 +266,23 @@ def describe(user: User) -> dict[str, Any]:
             for r in rows
         ],
     }
+
+
+def second_factor_failed(user: User, *, ip: str = "") -> bool:
+    """A wrong TOTP code counts like a wrong password toward lockout. Returns True when now locked."""
+    with transaction.atomic():
+        u = User.objects.select_for_update().get(pk=user.pk)
+        u.failed_logins += 1
+        locked = u.failed_logins >= settings.RONGCUO_LOCKOUT_THRESHOLD
+        if locked:
+            u.locked_until = timezone.now() + dt.timedelta(minutes=settings.RONGCUO_LOCKOUT_MINUTES)
+            u.failed_logins = 0
+        u.save(update_fields=["failed_logins", "locked_until"])
+    append_failure(_actor(user, "", ip), "auth.totp", "user", user.username)
+    return locked
+
+
+def second_factor_passed(user: User, *, ip: str = "") -> None:
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_logins=0)
+        append(_actor(user, "", ip), "auth.totp", "user", user.username)

@@ -314,18 +314,30 @@ def _versions_for_compare(lib: Library, policies: str | None, on: dt.date) -> tu
 @friendly
 def evaluate(spec: str, facts_path: str, on: str | None, as_json: bool) -> None:
     """按一项政策评估案件事实。"""
-    from rongcuo.policy.evaluate import evaluate as run
+    from rongcuo.policy.parallel import CHUNK, render_all
 
     version = _library().resolve(spec, _date(on))
     cases = _cases(facts_path, version.known_fact_ids())
     out = sys.stdout.buffer
-    for case in _progress(cases, "评估中"):
-        result = run(version, case.facts, case_id=case.id)
-        if as_json:
-            out.write(orjson.dumps(result.to_dict(), option=orjson.OPT_APPEND_NEWLINE))
-        else:
-            head = f"案件 {case.id}" if case.id is not None else "评估结果"
-            out.write(f"== {head} ==\n{result.explanation()}\n\n".encode())
+    render = _render_json if as_json else _render_text
+    blocks = render_all(version, cases, render)
+    if len(cases) >= PROGRESS_MIN and sys.stderr.isatty():
+        with click.progressbar(length=len(cases), label="评估中", file=sys.stderr) as bar:
+            for block in blocks:
+                out.write(block)
+                bar.update(CHUNK)
+    else:
+        for block in blocks:
+            out.write(block)
+
+
+def _render_json(result: Any, case: Case) -> bytes:
+    return orjson.dumps(result.to_dict(), option=orjson.OPT_APPEND_NEWLINE)
+
+
+def _render_text(result: Any, case: Case) -> bytes:
+    head = f"案件 {case.id}" if case.id is not None else "评估结果"
+    return f"== {head} ==\n{result.explanation()}\n\n".encode()
 
 
 @policy.command()

@@ -88,10 +88,10 @@ def evaluate_columns(version: PolicyVersion, data: Columns) -> np.ndarray:
     for rule in version.outcomes:
         g = rule.expr.column(env, n)
         can = alive & (g != FALSE8)
-        possible |= np.where(can, _BIT[rule.outcome], np.uint8(0))
+        possible |= can.view(np.uint8) * _BIT[rule.outcome]
         alive &= g != TRUE8
-    possible |= np.where(alive, _BIT[version.otherwise.outcome], np.uint8(0))
-    return _LOOKUP[possible]
+    possible |= alive.view(np.uint8) * _BIT[version.otherwise.outcome]
+    return np.take(_LOOKUP, possible)
 
 
 @dataclass

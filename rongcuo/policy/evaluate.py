@@ -8,6 +8,7 @@ filling in the unknowns gives it), otherwise it is `undetermined`.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,10 +16,14 @@ from typing import Any
 from .catalog import GROUP_LABELS, OUTCOME_LABELS
 from .decisive import Question, decisive_facts
 from .expr import And, Expr, Name, Not, Or, Same, Value, kleene_and, kleene_or
-from .model import GROUPS, OutcomeRule, PolicyVersion, RuleNode
+from .model import OutcomeRule, PolicyVersion, RuleNode
 
 FORMAT = "rongcuo.evaluation/1"
+_UNSET = object()
 GROUP_COMBINE = {"exclusions": kleene_or, "conditions": kleene_and, "situations": kleene_or, "mitigations": kleene_or}
+
+
+TV = {True: "T", False: "F", None: "U"}
 
 
 def tv(v: Value) -> str:
@@ -73,10 +78,7 @@ def decide(version: PolicyVersion, values: dict[str, Value]) -> tuple[list[str],
 
 
 def run(version: PolicyVersion, facts: Mapping[str, Value]) -> Evaluation:
-    values: dict[str, Value] = {}
-    for group in GROUPS:
-        for node in version.nodes[group]:
-            values[node.id] = node.fn(facts)
+    values: dict[str, Value] = {nid: fn(facts) for nid, fn in version.plan}
     group_values(version, values)
     possible, matched = decide(version, values)
     outcome = possible[0] if len(possible) == 1 else "undetermined"
@@ -91,6 +93,7 @@ class Result:
     questions: list[Question]
     case_id: Any = None
     _deciding: list[RuleNode] | None = field(default=None, repr=False)
+    _rule: object = field(default=_UNSET, repr=False)
 
     @property
     def version(self) -> PolicyVersion:
@@ -104,7 +107,7 @@ class Result:
     def decisive_facts(self) -> list[str]:
         return [q.fact for q in self.questions]
 
-    @property
+    @functools.cached_property
     def dispositions(self) -> list[str]:
         ev = self.evaluation
         if not ev.determined():
@@ -126,6 +129,12 @@ class Result:
         return self._deciding
 
     def deciding_rule(self) -> dict[str, Any] | None:
+        if self._rule is not _UNSET:
+            return self._rule  # type: ignore[return-value]
+        self._rule = self._deciding_rule()
+        return self._rule  # type: ignore[return-value]
+
+    def _deciding_rule(self) -> dict[str, Any] | None:
         ev = self.evaluation
         if not ev.determined():
             return None
@@ -135,7 +144,7 @@ class Result:
         o = ev.version.otherwise
         return {"id": "otherwise", "ref": o.ref, "text": o.text, "outcome": o.outcome}
 
-    @property
+    @functools.cached_property
     def citations(self) -> list[str]:
         out: list[str] = []
         rule = self.deciding_rule()
@@ -148,24 +157,21 @@ class Result:
 
     def trace(self) -> list[dict[str, Any]]:
         ev = self.evaluation
-        facts = ev.facts
-        out = []
-        for group in GROUPS:
-            for n in ev.version.nodes[group]:
-                out.append(
-                    {
-                        "id": n.id,
-                        "group": group,
-                        "ref": n.ref,
-                        "value": tv(ev.values[n.id]),
-                        "facts": {f: facts.get(f) for f in n.facts},
-                    }
-                )
-        for name in ("excluded", "conditions_met", "situation", "mitigated", "tolerable"):
-            out.append({"id": name, "group": "groups", "value": tv(ev.values[name])})
-        for r in ev.version.outcomes:
-            if r.id in ev.values:
-                out.append({"id": r.id, "group": "outcomes", "ref": r.ref, "value": tv(ev.values[r.id])})
+        get = ev.facts.get
+        values = ev.values
+        out = [
+            {"id": i, "group": g, "ref": r, "value": TV[values[i]], "facts": {f: get(f) for f in fs}}
+            for i, g, r, fs in ev.version.trace_skeleton
+        ]
+        out.extend(
+            {"id": name, "group": "groups", "value": TV[values[name]]}
+            for name in ("excluded", "conditions_met", "situation", "mitigated", "tolerable")
+        )
+        out.extend(
+            {"id": r.id, "group": "outcomes", "ref": r.ref, "value": TV[values[r.id]]}
+            for r in ev.version.outcomes
+            if r.id in values
+        )
         return out
 
     def explanation(self) -> str:
@@ -235,7 +241,7 @@ def deciding_nodes(ev: Evaluation) -> list[RuleNode]:
         _witness(rule.expr, g, ev, picked)
         if g is True:
             break
-    by_id = {n.id: n for n in version.all_nodes()}
+    by_id = version.node_index
     return [by_id[i] for i in picked]
 
 
@@ -281,6 +287,12 @@ def _witness(e: Expr, v: Value, ev: Evaluation, out: dict[str, None]) -> None:
 
 
 def _value(e: Expr, ev: Evaluation) -> Value:
+    # Guards are tiny trees over names already valued: look names up instead of compiling closures.
+    if isinstance(e, Name):
+        return ev.values.get(e.name)
+    if isinstance(e, Not):
+        v = _value(e.item, ev)
+        return None if v is None else not v
     return e.compile()(ev.values)
 
 

@@ -18,16 +18,18 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .errors import PolicyError
+
+if TYPE_CHECKING:  # numpy is imported only by the column evaluators, so plain CLI use starts fast
+    import numpy as np
 
 Value = bool | None
 Env = Mapping[str, Value]
 Fn = Callable[[Env], Value]
 
-FALSE8, UNKNOWN8, TRUE8 = np.int8(0), np.int8(1), np.int8(2)
+FALSE8, UNKNOWN8, TRUE8 = 0, 1, 2  # int8 codes of the column representation
 FUNCTIONS = ("any_of", "all_of", "at_least")
 CONSTANTS = {"true": True, "True": True, "false": False, "False": False}
 
@@ -67,6 +69,8 @@ class Const(Expr):
         return full if self.value else 0
 
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+        import numpy as np
+
         return np.full(n, TRUE8 if self.value else FALSE8, dtype=np.int8)
 
     def source(self) -> str:
@@ -88,6 +92,7 @@ class Name(Expr):
         return env[self.name]
 
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+
         return env[self.name]
 
     def source(self) -> str:
@@ -114,6 +119,7 @@ class Not(Expr):
         return full ^ self.item.bits(env, full)
 
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+
         return TRUE8 - self.item.column(env, n)
 
     def source(self) -> str:
@@ -149,6 +155,8 @@ class And(Expr):
         return out
 
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+        import numpy as np
+
         cols = [i.column(env, n) for i in self.items]
         out = np.minimum(cols[0], cols[1])
         for c in cols[2:]:
@@ -188,6 +196,8 @@ class Or(Expr):
         return out
 
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+        import numpy as np
+
         cols = [i.column(env, n) for i in self.items]
         out = np.maximum(cols[0], cols[1])
         for c in cols[2:]:
@@ -238,6 +248,8 @@ class AtLeast(Expr):
         return reach[self.k]
 
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+        import numpy as np
+
         true = np.zeros(n, dtype=np.int16)
         possible = np.zeros(n, dtype=np.int16)
         for item in self.items:
@@ -280,6 +292,8 @@ class Same(Expr):
         return full ^ same if self.negate else same
 
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+        import numpy as np
+
         a, b = self.left.column(env, n), self.right.column(env, n)
         eq = (a == b) != self.negate
         out = np.where(eq, TRUE8, FALSE8).astype(np.int8)

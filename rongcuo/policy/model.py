@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -92,11 +93,21 @@ class PolicyVersion:
     def all_nodes(self) -> list[RuleNode]:
         return [n for g in GROUPS for n in self.nodes[g]]
 
+    @functools.cached_property
+    def node_index(self) -> dict[str, RuleNode]:
+        return {n.id: n for n in self.all_nodes()}
+
+    @functools.cached_property
+    def plan(self) -> tuple[tuple[str, Fn], ...]:
+        """Every node's (id, compiled closure) in evaluation order: the evaluator's inner loop."""
+        return tuple((n.id, n.fn) for n in self.all_nodes())
+
+    @functools.cached_property
+    def trace_skeleton(self) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+        return tuple((n.id, n.group, n.ref, n.facts) for n in self.all_nodes())
+
     def node(self, node_id: str) -> RuleNode | None:
-        for n in self.all_nodes():
-            if n.id == node_id:
-                return n
-        return None
+        return self.node_index.get(node_id)
 
     def fact(self, fact_id: str) -> Fact | None:
         return catalog().facts.get(fact_id) or self.local_facts.get(fact_id)

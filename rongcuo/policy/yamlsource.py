@@ -12,7 +12,10 @@ from .errors import PolicyError
 Path = tuple[Any, ...]
 
 
-class Loader(yaml.SafeLoader):
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: about 9x faster
+
+
+class Loader(_Base):  # type: ignore[misc, valid-type]
     """SafeLoader with YAML 1.2 booleans: only true/false, so a key like `on:` stays the string "on"."""
 
 

@@ -1,0 +1,28 @@
+"""Enforce, on every signed-in web page: a password change when required or expired, and TOTP enrolment
+for staff. API requests and public pages are not affected (the API has its own checks)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from rongcuo.accounts.actions import password_expired
+from rongcuo.accounts.totp import needs_second_factor
+
+EXEMPT_PREFIXES = ("/api/", "/public/", "/static/", "/login", "/logout", "/account/password", "/account/totp")
+
+
+class WebSecurityMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES):
+            if password_expired(user):
+                return redirect("web:password")
+            if not user.totp_enabled and needs_second_factor(user):
+                return redirect("web:totp_setup")
+        return self.get_response(request)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from .views import auth, cases, workbench
+
+app_name = "web"
+
+urlpatterns = [
+    path("", workbench.workbench, name="workbench"),
+    path("login/", auth.login_view, name="login"),
+    path("login/totp/", auth.login_totp_view, name="login_totp"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("logout/everywhere/", auth.logout_everywhere_view, name="logout_everywhere"),
+    path("account/password/", auth.password_view, name="password"),
+    path("account/totp/", auth.totp_setup_view, name="totp_setup"),
+    path("cases/", cases.case_list, name="case_list"),
+    path("cases/<int:pk>/", cases.case_detail, name="case_detail"),
+    path("cases/<int:pk>/act/<str:verb>/", cases.case_action, name="case_action"),
+    path("cases/<int:pk>/facts/", cases.set_fact, name="set_fact"),
+    path("cases/<int:pk>/attachments/", cases.upload, name="upload"),
+    path("cases/<int:pk>/attachments/<int:att>/", cases.download, name="download"),
+    path("cases/<int:pk>/interviews/", cases.add_interview, name="add_interview"),
+]

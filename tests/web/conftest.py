@@ -1,0 +1,1 @@
+from tests.cases.conftest import PASSWORD, world  # noqa: F401
