@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import auth, cases, workbench
+from .views import auth, cases, starts, workbench
 
 app_name = "web"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("cases/<int:pk>/attachments/", cases.upload, name="upload"),
     path("cases/<int:pk>/attachments/<int:att>/", cases.download, name="download"),
     path("cases/<int:pk>/interviews/", cases.add_interview, name="add_interview"),
+    path("apply/", starts.apply, name="apply"),
+    path("matters/", starts.matters, name="matters"),
+    path("matters/<int:pk>/proactive/", starts.open_proactive, name="open_proactive"),
+    path("prefilings/", starts.prefilings, name="prefilings"),
+    path("prefilings/<int:pk>/review/", starts.review_prefiling, name="review_prefiling"),
 ]

@@ -149,3 +149,62 @@ def test_facts_checklist_sets_fact(world) -> None:
     page = c.get(f"/cases/{case.pk}/").content.decode()
     assert "经核查未违反" in page
     assert re.search(r"期限", page)
+
+
+def test_apply_page_individual_and_validation(world) -> None:
+    c = signed_in(world.applicant)
+    assert "个人申请容错" in c.get("/apply/").content.decode()
+    r = c.post("/apply/", {"title": "", "summary": "s", "statement": "申请"})
+    assert r.status_code == 400 and "不能为空" in r.content.decode()
+    r = c.post(
+        "/apply/",
+        {"title": "试点失误", "summary": "推进改革中出现失误", "statement": "本人申请", "conduct_date": "2024-03-01"},
+    )
+    assert r.status_code == 302 and "/cases/" in r["Location"]
+
+
+def test_matters_page_opens_proactive_review(world) -> None:
+    c = signed_in(world.handler)
+    assert "登记问责事项" in c.get("/matters/").content.decode()
+    r = c.post(
+        "/matters/",
+        {
+            "unit_id": world.unit.pk,
+            "cadre_id": world.cadre.pk,
+            "title": "审批失误问责",
+            "initiating_organ": "省纪委",
+            "started_on": "2025-01-06",
+        },
+    )
+    assert r.status_code == 302 and "/cases/" in r["Location"]  # 江苏: review opens with the matter
+
+
+def test_prefiling_pages(world) -> None:
+    c = signed_in(world.unit_contact)
+    r = c.post(
+        "/prefilings/",
+        {
+            "unit_id": world.unit.pk,
+            "title": "容缺受理",
+            "measure": "容缺受理改革",
+            "risks": "材料不全",
+            "safeguards": "事后补正",
+            "expected_effect": "提速",
+        },
+    )
+    assert r.status_code == 302
+    h = signed_in(world.handler)
+    page = h.get("/prefilings/").content.decode()
+    assert "容缺受理" in page and "受理" in page
+    from rongcuo.cases.models import PreFiling
+
+    pre = PreFiling.objects.get()
+    r = h.post(f"/prefilings/{pre.pk}/review/", {"decision": "acknowledge", "response": "同意"})
+    pre.refresh_from_db()
+    assert pre.status == "acknowledged"
+    assert (
+        signed_in(world.outsider)
+        .post(f"/prefilings/{pre.pk}/review/", {"decision": "return", "response": "x"})
+        .status_code
+        == 404
+    )

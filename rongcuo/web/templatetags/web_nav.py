@@ -1,0 +1,45 @@
+"""The navigation a user sees depends on their roles: each link only where they have something to do."""
+
+from __future__ import annotations
+
+from django import template
+
+from rongcuo.cases import access
+
+register = template.Library()
+
+STAFF = {"handler", "investigator", "secretary", "org_liaison", "publisher"}
+# (url, label, roles that see it; None = everyone signed in)
+LINKS = [
+    ("/", "工作台", None),
+    ("/cases/", "案件", STAFF | {"applicant", "unit_contact", "unit_reviewer", "evaluator", "hearing_host"}),
+    ("/apply/", "申请容错", {"applicant", "unit_contact"}),
+    ("/matters/", "问责事项", {"handler"}),
+    ("/prefilings/", "事前报备", {"handler", "unit_contact", "unit_reviewer"}),
+    ("/policies/", "政策库", None),
+    ("/stats/", "统计", STAFF),
+    ("/console/accounts/", "账号管理", {"sysadmin"}),
+    ("/console/grants/", "角色授权", {"secadmin"}),
+    ("/console/audit/", "安全审计", {"auditadmin"}),
+    ("/account/password/", "修改密码", None),
+]
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context: template.Context) -> list[tuple[str, str]]:
+    from django.urls import Resolver404, resolve
+
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated:
+        return []
+    roles = access.role_names(request.user)
+    out = []
+    for href, label, who in LINKS:
+        if who is not None and not (who & roles):
+            continue
+        try:
+            resolve(href)  # only pages that exist in this installation
+        except Resolver404:
+            continue
+        out.append((href, label))
+    return out

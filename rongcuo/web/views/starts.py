@@ -1,0 +1,176 @@
+"""How cases start: applications (cadre or unit), accountability matters (主动容错), pre-filings 事前报备."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from rongcuo.cases import access, actions, payloads
+from rongcuo.core.errors import ActionError, NotFound
+from rongcuo.org.models import AccountabilityMatter, Cadre, Unit
+
+from ..forms import fields_for, payload_from_post
+from .auth import client_ip
+
+
+def _units(user) -> list[Unit]:  # type: ignore[no-untyped-def]
+    return list(Unit.objects.filter(pk__in=access.units_for(user, {"unit_contact"})).order_by("path"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    """依申请容错: a cadre applies for themself (through the unit committee), or a unit contact for the unit."""
+    user = request.user
+    roles = access.role_names(user)
+    as_unit = "unit_contact" in roles and (request.GET.get("as") == "unit" or "applicant" not in roles)
+    if not ({"applicant", "unit_contact"} & roles):
+        raise Http404("您没有申请容错的角色")
+    units = _units(user)
+    cadres = list(Cadre.objects.filter(pk__in=access.cadres_for(user, {"applicant"})))
+    skip = {"cadre_id"} if as_unit else {"unit_id", "self_check", "cadre_id", "pre_filing_id"}
+    matters = AccountabilityMatter.objects.filter(status="open")
+    matters = matters.filter(unit__in=units) if as_unit else matters.filter(cadre__in=cadres)
+    errors: dict[str, str] = {}
+    data: dict[str, Any] = {}
+    if request.method == "POST":
+        data = payload_from_post(payloads.ApplicationIn, request.POST, skip=skip)
+        for key in ("matter_id", "unit_id", "pre_filing_id"):
+            if key in data and isinstance(data[key], str) and data[key].isdigit():
+                data[key] = int(data[key])
+        try:
+            case = actions.submit_application(user, data, ip=client_ip(request))
+        except ActionError as exc:
+            errors[exc.field or "__all__"] = exc.message
+        else:
+            messages.success(request, f"申请已提交，案号 {case.number}")
+            return redirect("web:case_detail", pk=case.pk)
+    fields = fields_for(payloads.ApplicationIn, data, errors, skip=skip | {"matter_id", "unit_id", "pre_filing_id"})
+    ctx = {
+        "fields": fields,
+        "as_unit": as_unit,
+        "units": units,
+        "matters": matters,
+        "data": data,
+        "prefilings": actions.visible_prefilings(user).filter(status="acknowledged") if as_unit else [],
+        "error": next(iter(errors.values()), ""),
+        "errors": errors,
+    }
+    return render(request, "web/apply.html", ctx, status=400 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def matters(request: HttpRequest) -> HttpResponse:
+    """问责事项 of the handler's jurisdictions; recording one opens a proactive review where a policy says so."""
+    user = request.user
+    codes = access.jurisdictions_for(user, {"handler"})
+    if not codes:
+        raise Http404("您没有登记问责事项的角色")
+    errors: dict[str, str] = {}
+    data: dict[str, Any] = {}
+    if request.method == "POST":
+        data = payload_from_post(payloads.MatterIn, request.POST, skip={"unit_id", "cadre_id"})
+        for key in ("unit_id", "cadre_id"):
+            raw = request.POST.get(key, "")
+            if raw.isdigit():
+                data[key] = int(raw)
+        try:
+            _matter, case = actions.open_matter(user, data, ip=client_ip(request))
+        except ActionError as exc:
+            errors[exc.field or "__all__"] = exc.message
+        else:
+            if case is not None:
+                messages.success(request, f"问责事项已登记，并同步启动容错审查（{case.number}）")
+                return redirect("web:case_detail", pk=case.pk)
+            messages.success(request, "问责事项已登记")
+            return redirect("web:matters")
+    rows = (
+        AccountabilityMatter.objects.filter(jurisdiction_id__in=codes)
+        .select_related("unit", "cadre")
+        .order_by("-id")[:100]
+    )
+    units = Unit.objects.filter(jurisdiction_id__in=codes).order_by("path")[:500]
+    cadres = Cadre.objects.filter(unit__jurisdiction_id__in=codes).select_related("unit").order_by("id")[:500]
+    ctx = {
+        "rows": rows,
+        "units": units,
+        "cadres": cadres,
+        "data": data,
+        "errors": errors,
+        "fields": fields_for(payloads.MatterIn, data, errors, skip={"unit_id", "cadre_id"}),
+        "error": next(iter(errors.values()), ""),
+    }
+    return render(request, "web/matters.html", ctx, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def open_proactive(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        case = actions.open_proactive(request.user, pk, ip=client_ip(request))
+    except NotFound:
+        raise Http404("问责事项不存在或无权访问") from None
+    except ActionError as exc:
+        messages.error(request, exc.message)
+        return redirect("web:matters")
+    messages.success(request, f"已主动启动容错审查（{case.number}）")
+    return redirect("web:case_detail", pk=case.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def prefilings(request: HttpRequest) -> HttpResponse:
+    """事前报备: units file risky innovative measures; the handler acknowledges or returns them."""
+    user = request.user
+    units = _units(user)
+    can_file = bool(units)
+    can_review = bool(access.jurisdictions_for(user, {"handler"}))
+    if not (can_file or can_review or access.units_for(user, {"unit_reviewer"})):
+        raise Http404("您没有事前报备相关的角色")
+    errors: dict[str, str] = {}
+    data: dict[str, Any] = {}
+    if request.method == "POST" and can_file:
+        data = payload_from_post(payloads.PreFilingIn, request.POST, skip={"unit_id"})
+        raw = request.POST.get("unit_id", "")
+        data["unit_id"] = int(raw) if raw.isdigit() else None
+        try:
+            pre = actions.submit_prefiling(user, data, ip=client_ip(request))
+        except ActionError as exc:
+            errors[exc.field or "__all__"] = exc.message
+        else:
+            messages.success(request, f"已报备，编号 {pre.number}；受理机关将在1个工作日内初审")
+            return redirect("web:prefilings")
+    rows = actions.visible_prefilings(user).select_related("unit").order_by("-id")[:100]
+    ctx = {
+        "rows": rows,
+        "units": units,
+        "can_file": can_file,
+        "can_review": can_review,
+        "errors": errors,
+        "fields": fields_for(payloads.PreFilingIn, data, errors, skip={"unit_id"}),
+        "error": next(iter(errors.values()), ""),
+    }
+    return render(request, "web/prefilings.html", ctx, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def review_prefiling(request: HttpRequest, pk: int) -> HttpResponse:
+    acknowledge = request.POST.get("decision") == "acknowledge"
+    try:
+        pre = actions.review_prefiling(
+            request.user, pk, acknowledge=acknowledge, response=request.POST.get("response", ""), ip=client_ip(request)
+        )
+    except NotFound:
+        raise Http404("报备不存在或无权访问") from None
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{pre.number} 已{'受理' if acknowledge else '退回'}")
+    return redirect("web:prefilings")
