@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -102,10 +103,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
-    # Tests use a file too, not Django's default shared-cache in-memory database: shared cache answers a
-    # second writer "database table is locked" at once instead of waiting, so racing requests would fail
-    # rather than queue as they do in service (tests/concurrency).
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
+    # Tests use a file too (one per test run), not Django's default shared-cache in-memory database: shared
+    # cache answers a second writer "database table is locked" at once instead of waiting, so racing
+    # requests would fail rather than queue as they do in service (tests/concurrency).
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"rongcuo-test-{os.getpid()}.sqlite3")}
+elif os.environ.get("RONGCUO_TEST_DB_NAME"):
+    # A test database of its own per run, so concurrent runs on one server never collide.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["RONGCUO_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [
