@@ -15,7 +15,7 @@ def _register() -> None:
     import importlib
 
     # Each module defines one click group or command named like the module.
-    for name in ("policy", "audit", "deadlines"):
+    for name in ("policy", "audit", "deadlines", "demo", "serve"):
         try:
             module = importlib.import_module(f"rongcuo.commands.{name}")
         except ModuleNotFoundError as exc:

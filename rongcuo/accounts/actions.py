@@ -171,7 +171,12 @@ def check_credentials(username: str, password: str, *, ip: str = "") -> User:
             user.save(update_fields=["failed_logins", "locked_until"])
         else:
             failure = ""
-            user.failed_logins = 0
+            from .totp import needs_second_factor
+
+            # With a second factor still to come, failures keep counting until the code is right too:
+            # otherwise someone who knows the password could guess codes without ever being locked out.
+            if not (user.totp_enabled and needs_second_factor(user)):
+                user.failed_logins = 0
             user.locked_until = None
             user.last_login = now
             user.save(update_fields=["failed_logins", "locked_until", "last_login"])
@@ -211,6 +216,7 @@ def change_password(user: User, old: str, new: str, *, ip: str = "") -> None:
         user.must_change_password = False
         user.session_epoch += 1
         user.save()
+        ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
         append(_actor(user, "", ip), "auth.change_password", "user", user.username)
 
 

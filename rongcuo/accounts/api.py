@@ -19,10 +19,10 @@ from pydantic import Field
 from rongcuo.audit.chain import Actor, append
 from rongcuo.cases.access import role_names
 from rongcuo.core.api_auth import SessionAuth, api_user, client_ip, require_csrf, signin_auth
-from rongcuo.core.errors import NotFound
+from rongcuo.core.errors import Forbidden, NotFound, Unauthenticated
 from rongcuo.core.pagination import PageQuery, page, paginate
 
-from . import actions
+from . import actions, totp
 from .models import RoleAssignment, User
 from .roles import Role
 
@@ -33,6 +33,15 @@ admin_router = Router()
 class LoginIn(Schema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=4096)
+    totp_code: str | None = Field(None, max_length=16, description="二次验证码（已绑定 TOTP 的工作人员必填）")
+
+
+class TotpRequired(Unauthenticated):
+    code = "totp_required"
+
+
+class TotpSetupRequired(Forbidden):
+    code = "totp_setup_required"
 
 
 class PasswordIn(Schema):
@@ -71,6 +80,7 @@ def me_dict(user: User) -> dict[str, Any]:
         **actions.describe(user),
         "password_change_required": actions.password_expired(user),
         "totp_enabled": user.totp_enabled,
+        "totp_setup_required": not user.totp_enabled and totp.needs_second_factor(user),
     }
 
 
@@ -88,11 +98,29 @@ def csrf(request: HttpRequest) -> dict[str, str]:
     return {"csrf_token": get_token(request)}
 
 
-@router.post("/auth/login", auth=None, summary="登录（建立新会话）")
+def _second_factor(user: User, code: str | None, ip: str) -> None:
+    """Staff sign in with a TOTP code as well, as on the web; enrolment happens on the web pages."""
+    if not totp.needs_second_factor(user):
+        return
+    if not user.totp_enabled:
+        raise TotpSetupRequired("工作人员须先在网页端登录并绑定二次验证（TOTP）后，方可通过接口登录", field="totp_code")
+    if not code:
+        raise TotpRequired("请输入二次验证码（手机验证器上的六位数字）", field="totp_code")
+    if not totp.verify(user, code):
+        locked = actions.second_factor_failed(user, ip=ip)
+        raise TotpRequired(
+            "验证码错误次数过多，账号已锁定，请稍后再试" if locked else "验证码不正确", field="totp_code"
+        )
+    actions.second_factor_passed(user, ip=ip)
+
+
+@router.post("/auth/login", auth=None, summary="登录（建立新会话；工作人员须附二次验证码）")
 def sign_in(request: HttpRequest, body: LoginIn) -> dict[str, Any]:
     require_csrf(request)  # login CSRF: the browser must not be signed in to someone else's account
-    user = actions.check_credentials(body.username, body.password, ip=client_ip(request))
-    login(request, user)  # a new session key on every sign-in
+    ip = client_ip(request)
+    user = actions.check_credentials(body.username, body.password, ip=ip)
+    _second_factor(user, body.totp_code, ip)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # a new session key every time
     request.session["epoch"] = user.session_epoch
     request.session["last_seen"] = int(time.time())
     return {**me_dict(user), "csrf_token": get_token(request)}  # login rotates the CSRF token

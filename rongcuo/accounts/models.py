@@ -16,6 +16,7 @@ class User(AbstractUser):
     must_change_password = models.BooleanField(default=False)
     totp_secret_enc = models.TextField(blank=True)
     totp_enabled = models.BooleanField(default=False)
+    totp_last_step = models.BigIntegerField(default=0, help_text="最近一次使用的验证码时间步，防止重放")
     # Incremented by "sign out everywhere": sessions carrying an older epoch are refused.
     session_epoch = models.IntegerField(default=0)
 

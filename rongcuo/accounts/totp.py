@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hmac
 import io
+import time
 
 import pyotp
 import segno
@@ -43,12 +45,22 @@ def qr_svg(uri: str) -> str:
 
 
 def verify(user: User, code: str) -> bool:
+    """A code of the current 30-second step (or one either side, for clock drift), each step usable once."""
     if not user.totp_secret_enc:
         return False
     code = (code or "").strip().replace(" ", "")
     if not code.isdigit() or len(code) != 6:
         return False
-    return pyotp.TOTP(crypto.decrypt(user.totp_secret_enc)).verify(code, valid_window=1)
+    otp = pyotp.TOTP(crypto.decrypt(user.totp_secret_enc))
+    now = int(time.time())
+    for drift in (0, -1, 1):
+        step = now // otp.interval + drift
+        if step > user.totp_last_step and hmac.compare_digest(otp.generate_otp(step), code):
+            # Record the step so a code seen over a shoulder cannot be replayed within its window.
+            updated = User.objects.filter(pk=user.pk, totp_last_step__lt=step).update(totp_last_step=step)
+            user.totp_last_step = step
+            return updated == 1
+    return False
 
 
 def confirm_enrolment(user: User, code: str, *, ip: str = "") -> None:

@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from .models import AuditHead, AuditRecord
@@ -126,6 +127,11 @@ def append(
             hash=digest,
         )
         AuditHead.objects.filter(id=1).update(seq=seq, hash=digest)
+        every = settings.RONGCUO_AUDIT_CHECKPOINT_EVERY
+        if every and seq % every == 0:
+            from .verify import auto_checkpoint  # here: verify imports this module
+
+            auto_checkpoint(seq, digest)  # under the head lock, so the tree is exactly records 1..seq
     return rec
 
 

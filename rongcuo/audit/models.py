@@ -1,6 +1,6 @@
 """The append-only security audit: a hash chain (SM3) with Merkle checkpoints.
 
-Rows are never updated or deleted: database triggers (migration 0002) refuse it on SQLite and
+Rows are never updated or deleted: database triggers (migration 0003) refuse it on SQLite and
 PostgreSQL. Appends are serialised by locking the single AuditHead row, so the chain never forks.
 """
 
@@ -55,6 +55,9 @@ class AuditCheckpoint(models.Model):
     root_hash = models.CharField(max_length=64)
     head_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField()
+    # Roots of the complete subtrees (hex, largest first) so the next checkpoint extends this one
+    # instead of rehashing every record; see merkle.Frontier.
+    frontier = models.TextField(default="")
 
     class Meta:
         ordering = ["tree_size"]

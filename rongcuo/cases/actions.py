@@ -119,7 +119,10 @@ def record_event(
 def _open_stage(case: Case, stage: str, today: dt.date) -> None:
     """Close the previous stage's deadline and start the new one's (in working days, per the pinned procedure)."""
     now = timezone.now()
-    Deadline.objects.filter(case=case, completed_at__isnull=True).update(completed_at=now)
+    # Only stage deadlines end with the stage; correction milestones run on their own schedule.
+    Deadline.objects.filter(case=case, completed_at__isnull=True).exclude(stage="correction").update(
+        completed_at=now
+    )
     case.stage = stage
     proc = engine.Procedure(case.procedure)
     if stage == "closed" or not proc.has(stage):
@@ -257,7 +260,9 @@ def submit_application(user: User, data: Any, *, ip: str = "") -> Case:
             if matter is not None and matter.cadre_id != cadre.pk:
                 raise Invalid("该问责事项不是针对申请人本人的", field="matter_id")
         else:
-            if p.unit_id is None or p.unit_id not in access.units_for(user, {"unit_contact"}):
+            if p.unit_id is None:
+                raise Invalid("须选择申请单位", field="unit_id")
+            if p.unit_id not in access.units_for(user, {"unit_contact"}):
                 raise NotFound("单位不存在或无权以其名义申请", field="unit_id")
             if not p.self_check:
                 raise Invalid("单位申请须说明对照免责清单的自查情况", field="self_check")

@@ -53,7 +53,10 @@ def sweep(today: dt.date | None = None) -> SweepResult:
     soon = add_working_days(today, DUE_SOON_WORKING_DAYS).date
     now = timezone.now()
     # A deadline of a closed case no longer runs (closing ends the case's steps), whatever its completed_at says.
-    running = Deadline.objects.filter(Q(case__isnull=True) | Q(case__status="open"), completed_at__isnull=True)
+    # Correction milestones (stage "correction") run after a case is decided, often after it is closed.
+    running = Deadline.objects.filter(
+        Q(case__isnull=True) | Q(case__status="open") | Q(stage="correction"), completed_at__isnull=True
+    )
     has_reminder = Reminder.objects.filter(deadline=OuterRef("pk"))
 
     with transaction.atomic():

@@ -1,1 +1,1 @@
-"""Models of this app."""
+"""Statistics keep no tables of their own: every figure is a grouped query over cases (see queries.py)."""

@@ -208,3 +208,32 @@ def test_prefiling_pages(world) -> None:
         .status_code
         == 404
     )
+
+
+def test_wrong_codes_lock_the_account_even_with_the_right_password(world) -> None:
+    user = world.handler
+    totp.start_enrolment(user)
+    user.totp_enabled = True
+    user.save()
+    right = pyotp.TOTP(crypto.decrypt(user.totp_secret_enc)).now()
+    wrong = "000000" if right != "000000" else "111111"
+    for _ in range(5):
+        c = Client()
+        assert c.post("/login/", {"username": "handler", "password": PASSWORD})["Location"].startswith("/login/totp")
+        c.post("/login/totp/", {"code": wrong})
+    r = Client().post("/login/", {"username": "handler", "password": PASSWORD})
+    assert r.status_code == 401 and "锁定" in r.content.decode()
+
+
+def test_totp_code_cannot_be_replayed(world) -> None:
+    user = world.handler
+    totp.start_enrolment(user)
+    user.totp_enabled = True
+    user.save()
+    code = pyotp.TOTP(crypto.decrypt(user.totp_secret_enc)).now()
+    c = Client()
+    c.post("/login/", {"username": "handler", "password": PASSWORD})
+    assert c.post("/login/totp/", {"code": code}).status_code == 302
+    c2 = Client()
+    c2.post("/login/", {"username": "handler", "password": PASSWORD})
+    assert c2.post("/login/totp/", {"code": code}).status_code == 401
