@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import auth, cases, starts, workbench
 
@@ -24,4 +24,9 @@ urlpatterns = [
     path("matters/<int:pk>/proactive/", starts.open_proactive, name="open_proactive"),
     path("prefilings/", starts.prefilings, name="prefilings"),
     path("prefilings/<int:pk>/review/", starts.review_prefiling, name="review_prefiling"),
+    # policy library and statistics; administrators' consoles; after the decision; documents and Excel
+    path("", include("rongcuo.web.urls_policy")),
+    path("", include("rongcuo.web.urls_console")),
+    path("", include("rongcuo.web.urls_after")),
+    path("", include("rongcuo.web.urls_exchange")),
 ]
