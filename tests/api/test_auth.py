@@ -46,6 +46,9 @@ def code_for(username: str) -> str | None:
         totp.start_enrolment(user)
         user.totp_enabled = True
         user.save(update_fields=["totp_enabled"])
+    # Each 30-second step is usable once (replay protection); a test signing the same user in twice
+    # stands for two sign-ins in different time windows.
+    User.objects.filter(pk=user.pk).update(totp_last_step=0)
     return pyotp.TOTP(crypto.decrypt(user.totp_secret_enc)).now()
 
 
