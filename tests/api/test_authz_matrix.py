@@ -253,7 +253,8 @@ EXPECTED: dict[tuple[str, str], Route] = {
     # cases
     ("POST", "/applications"): Route(
         fixed("/api/applications"),
-        only({"applicant"}, 201),
+        # a unit contact sending no unit_id is told the field is required (400) before any scope check
+        lambda role, scope: codes(400) if role == "unit_contact" else only({"applicant"}, 201)(role, scope),
         body=lambda c, r: {"title": "申请", "summary": "概述", "statement": "本人申请"},
     ),
     ("GET", "/cases"): Route(fixed("/api/cases"), signed_in(200)),
