@@ -13,8 +13,9 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from rongcuo.commands.policy import version_dict
+from rongcuo.consultation.library import effective_library
 from rongcuo.core.errors import NotFound
-from rongcuo.policy import Library, PolicyError, PolicyVersion, evaluate
+from rongcuo.policy import PolicyError, PolicyVersion, evaluate
 from rongcuo.policy.catalog import catalog
 from rongcuo.policy.facts import check_facts
 
@@ -32,7 +33,7 @@ class CompareIn(EvaluateIn):
 
 
 def _policy(policy_id: str) -> Any:
-    lib = Library.default()
+    lib = effective_library()
     if policy_id not in lib.policies:
         raise NotFound("政策不存在", field="id")
     return lib.policies[policy_id]
@@ -56,7 +57,7 @@ def _facts(data: dict[str, Any], known: set[str]) -> dict[str, bool | None]:
 
 @router.get("", summary="政策列表")
 def list_policies(request: HttpRequest) -> list[dict[str, Any]]:
-    lib = Library.default()
+    lib = effective_library()
     rows = []
     for pid in lib.ids():
         p = lib.get(pid)
@@ -83,7 +84,7 @@ def list_policies(request: HttpRequest) -> list[dict[str, Any]]:
 @router.post("/compare", summary="同一组事实在多项政策下的结论")
 def compare(request: HttpRequest, body: CompareIn) -> dict[str, Any]:
     day = body.on or dt.date.today()
-    lib = Library.default()
+    lib = effective_library()
     skipped: list[str] = []
     if body.policies:
         versions = [_version(pid, day) for pid in dict.fromkeys(body.policies)]

@@ -23,11 +23,11 @@ from pydantic import Field
 
 from rongcuo.accounts.models import User
 from rongcuo.audit.chain import Actor, append, append_failure
+from rongcuo.consultation.library import effective_library
 from rongcuo.core.api_auth import api_user, client_ip
 from rongcuo.core.errors import ActionError, Invalid, NotFound
 from rongcuo.core.pagination import PageQuery, page, paginate
 from rongcuo.org.models import Jurisdiction
-from rongcuo.policy import Library
 from rongcuo.policy.catalog import OUTCOME_LABELS
 from rongcuo.procedure import engine
 from rongcuo.procedure.models import Deadline, Reminder
@@ -254,7 +254,7 @@ def _decision(case: Case) -> dict[str, Any] | None:
 
 
 def _policies(case: Case) -> list[dict[str, Any]]:
-    lib = Library.default()
+    lib = effective_library()
     return [
         {**pin, "title": lib.policies[pin["policy"]].title if pin["policy"] in lib.policies else ""}
         for pin in case.policies

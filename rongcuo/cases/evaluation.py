@@ -7,8 +7,9 @@ from typing import Any
 
 from django.utils import timezone
 
+from rongcuo.consultation.library import effective_library
 from rongcuo.org.models import Jurisdiction
-from rongcuo.policy import Library, evaluate
+from rongcuo.policy import evaluate
 from rongcuo.policy.applicable import version_for_case
 from rongcuo.policy.errors import PolicyError
 from rongcuo.policy.model import Policy, PolicyVersion
@@ -18,7 +19,7 @@ from .models import Case
 
 def applicable_policies(jurisdiction: Jurisdiction) -> list[Policy]:
     """Policies of the jurisdiction chain (county, city, province, 中央), most local first."""
-    lib = Library.default()
+    lib = effective_library()
     order = {j.code: i for i, j in enumerate(jurisdiction.chain())}
     found = [p for p in lib.policies.values() if p.jurisdiction_code in order]
     return sorted(found, key=lambda p: (order[p.jurisdiction_code], -p.latest().effective_from.toordinal(), p.id))
@@ -48,7 +49,7 @@ def pin_versions(jurisdiction: Jurisdiction, conduct_date: dt.date | None, today
 def pinned_versions(case: Case, facts: dict[str, bool | None] | None = None) -> list[PolicyVersion]:
     """The versions the case is evaluated under. For 从旧兼从优 (most_favourable) the better of the
     conduct-date and today's version on the facts known now."""
-    lib = Library.default()
+    lib = effective_library()
     out = []
     today = timezone.localdate()
     for pin in case.policies:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from rongcuo.cases.models import Case, Decision
-from rongcuo.policy import Library, PolicyVersion
+from rongcuo.consultation.library import effective_library
+from rongcuo.policy import PolicyVersion
 from rongcuo.policy.catalog import OUTCOME_LABELS
 from rongcuo.policy.errors import PolicyError
 
@@ -30,7 +31,7 @@ def policy_version(decision: Decision) -> PolicyVersion | None:
     if not decision.policy:
         return None
     try:
-        return Library.default().get(decision.policy).version_named(decision.policy_version)
+        return effective_library().get(decision.policy).version_named(decision.policy_version)
     except PolicyError:
         return None
 

@@ -10,7 +10,8 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 
 from rongcuo.cases.models import Outcome
-from rongcuo.policy import Library, Policy, PolicyVersion
+from rongcuo.consultation.library import effective_library
+from rongcuo.policy import Policy, PolicyVersion
 from rongcuo.policy.catalog import OUTCOME_LABELS
 
 from .models import START_LABELS, Rendition, RenditionStatus, Tag, TypicalCase
@@ -107,14 +108,14 @@ def tags_in_use() -> list[dict[str, Any]]:
 
 
 def policies() -> list[Policy]:
-    lib = Library.default()
+    lib = effective_library()
     return sorted(
         (lib.get(i) for i in lib.ids()), key=lambda p: (p.jurisdiction_code != "000000", p.jurisdiction_code, p.id)
     )
 
 
 def policy_and_version(policy_id: str, version: str | None) -> tuple[Policy, PolicyVersion]:
-    lib = Library.default()
+    lib = effective_library()
     if policy_id not in lib.policies:
         raise Http404("政策不存在")
     p = lib.get(policy_id)

@@ -20,7 +20,7 @@ from django.urls import Resolver404, resolve
 from django.views.decorators.http import require_safe
 
 from rongcuo.cases.models import Outcome
-from rongcuo.policy import Library
+from rongcuo.consultation.library import effective_library
 
 from . import public
 from .plain_language import explain_policy
@@ -96,7 +96,7 @@ def decisions(request: HttpRequest) -> HttpResponse:
 @require_safe
 def decision(request: HttpRequest, public_number: str) -> HttpResponse:
     r = public.published_one(public_number)
-    policy_known = r.policy in Library.default().policies
+    policy_known = r.policy in effective_library().policies
     context = {"r": r, "typical": public.typical_of(r), "policy_known": policy_known, **_labels()}
     return _render(request, "decision.html", context, "decisions")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rongcuo.cases.models import Decision
-from rongcuo.policy import Library
+from rongcuo.consultation.library import effective_library
 from rongcuo.policy.errors import PolicyError
 
 from .models import ResultUse
@@ -36,7 +36,7 @@ def _policy_rules(policy: str, version: str, kind: str) -> tuple[list[Rule], str
     if not policy:
         return [], ""
     try:
-        v = Library.default().get(policy).version_named(version)
+        v = effective_library().get(policy).version_named(version)
     except PolicyError:
         return [], policy  # withdrawn from the library: no rules to cite; the general rules apply
     return rules_from_policy(v.result_use, kind), v.display_title()

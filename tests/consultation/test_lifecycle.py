@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from rongcuo.audit.models import AuditRecord
 from rongcuo.cases import actions as case_actions
-from rongcuo.cases import evaluation
 from rongcuo.consultation import actions, export
 from rongcuo.consultation.drafting import PolicyTextInvalid
 from rongcuo.consultation.library import effective_library
@@ -326,11 +325,7 @@ def test_adopted_version_is_in_force(world, monkeypatch) -> None:
     assert set(lib.ids()) == set(Library.default().ids())  # the other shipped policies are all still there
     assert "2026" not in [v.version for v in Library.default().get("jiangsu-2017").versions]  # shipped file untouched
 
-    # The case system once switched to effective_library(): a case whose conduct falls in 2026 uses the new version.
-    class Switched:
-        default = staticmethod(effective_library)
-
-    monkeypatch.setattr(evaluation, "Library", Switched)
+    # The case system reads effective_library(): a case whose conduct falls in 2026 uses the new version.
     case = case_actions.submit_application(
         world.applicant,
         {"title": "改革试点失误", "summary": "s", "statement": "申请", "conduct_date": "2026-03-01"},
