@@ -66,8 +66,10 @@ def attempt(user: User, action: str, object_type: str, object_id: Any, ip: str =
         with transaction.atomic():
             yield
     except ActionError as exc:
+        # Code and field only: refusal messages may quote names or case contents, which the audit
+        # administrator must not see.
         append_failure(
-            actor_for(user, "", ip), action, object_type, str(object_id), error=exc.code, message=exc.message[:200]
+            actor_for(user, "", ip), action, object_type, str(object_id), error=exc.code, field=exc.field or ""
         )
         raise
 
@@ -120,9 +122,7 @@ def _open_stage(case: Case, stage: str, today: dt.date) -> None:
     """Close the previous stage's deadline and start the new one's (in working days, per the pinned procedure)."""
     now = timezone.now()
     # Only stage deadlines end with the stage; correction milestones run on their own schedule.
-    Deadline.objects.filter(case=case, completed_at__isnull=True).exclude(stage="correction").update(
-        completed_at=now
-    )
+    Deadline.objects.filter(case=case, completed_at__isnull=True).exclude(stage="correction").update(completed_at=now)
     case.stage = stage
     proc = engine.Procedure(case.procedure)
     if stage == "closed" or not proc.has(stage):
@@ -328,7 +328,7 @@ def open_matter(user: User, data: Any, *, ip: str = "") -> tuple[AccountabilityM
             domain=p.domain,
         )
         actor = actor_for(user, "handler", ip)
-        append(actor, "matter.open", "matter", matter.pk, detail={"title": p.title})
+        append(actor, "matter.open", "matter", matter.pk, detail={})
         case = None
         pins = evaluation.pin_versions(unit.jurisdiction, p.conduct_date, timezone.localdate())
         probe = Case(jurisdiction=unit.jurisdiction, policies=pins, conduct_date=p.conduct_date)
@@ -851,9 +851,7 @@ def submit_prefiling(user: User, data: Any, *, ip: str = "") -> PreFiling:
             basis="系统默认值（参照昆明市2023年容错报备做法：1个工作日内初审）",
             is_default=True,
         )
-        append(
-            actor_for(user, "unit_contact", ip), "prefiling.submit", "prefiling", pre.number, detail={"title": p.title}
-        )
+        append(actor_for(user, "unit_contact", ip), "prefiling.submit", "prefiling", pre.number, detail={})
     return pre
 
 

@@ -219,6 +219,13 @@ def parse_payload(model: type[Payload], data: Any) -> Any:
             "bool_type": "应为 true 或 false",
             "bool_parsing": "应为 true 或 false",
             "int_parsing": "应为整数",
+            "int_type": "应为整数",
+            "string_type": "应为文本",
+            "list_type": "应为列表",
+            "dict_type": "应为对象",
+            "greater_than_equal": "数值过小",
+            "less_than_equal": "数值过大",
+            "string_too_long": "过长",
         }.get(kind, err["msg"])
         if kind == "too_short" and field == "participants":
             msg = "集体研判参会人员至少三人" if model is Deliberation else "至少一人"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from rongcuo.cases import access
@@ -18,6 +20,10 @@ LINKS = [
     ("/prefilings/", "事前报备", {"handler", "unit_contact", "unit_reviewer"}),
     ("/policies/", "政策库", None),
     ("/stats/", "统计", STAFF),
+    ("/reports/", "澄清正名", {"handler", "secretary"}),
+    ("/standing/", "结果运用查询", {"org_liaison", "handler", "secretary"}),
+    ("/publication/", "公开审核", {"publisher"}),
+    ("/consultation/", "意见征集", STAFF),
     ("/console/accounts/", "账号管理", {"sysadmin"}),
     ("/console/grants/", "角色授权", {"secadmin"}),
     ("/console/audit/", "安全审计", {"auditadmin"}),
@@ -43,3 +49,15 @@ def nav_links(context: template.Context) -> list[tuple[str, str]]:
             continue
         out.append((href, label))
     return out
+
+
+@register.simple_tag(takes_context=True)
+def after_panels(context: template.Context, case: Any) -> dict[str, Any]:
+    """The after-decision panels of a case page (web/after/_case_panels.html): correction plan, early warning,
+    public rendition, each for the roles it concerns."""
+    from ..views.after import case_panels
+
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated or case is None:
+        return {}
+    return case_panels(request, case)
