@@ -15,7 +15,7 @@ def _register() -> None:
     import importlib
 
     # Each module defines one click group or command named like the module.
-    for name in ("policy", "audit", "deadlines", "demo", "serve"):
+    for name in ("policy", "audit", "deadlines", "demo", "serve", "documents"):
         try:
             module = importlib.import_module(f"rongcuo.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -23,6 +23,11 @@ def _register() -> None:
                 raise
             continue
         main.add_command(getattr(module, name))
+    # Excel exchange: two top-level commands from one module, `rongcuo import …` and `rongcuo export …`.
+    from rongcuo.commands import exchange
+
+    main.add_command(exchange.import_cmd)
+    main.add_command(exchange.export_cmd)
 
 
 _register()

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "rongcuo.search",
     "rongcuo.consultation",
     "rongcuo.stats",
+    "rongcuo.exchange",
+    "rongcuo.documents",
     "rongcuo.web",
 ]
 

@@ -21,11 +21,14 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import queue
+import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterable, Iterator
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import islice
+from typing import Any, TypeVar
 
 from django.db import connection, transaction
 from django.db.models import BinaryField
@@ -37,6 +40,7 @@ from .merkle import Frontier
 from .models import AuditCheckpoint, AuditHead, AuditRecord
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 FIELDS = (
     "seq",
@@ -136,7 +140,10 @@ def _postgres_body() -> tuple[str, list[str]]:
 _FAST_SQL: dict[str, Callable[[], tuple[str, list[str]]]] = {"sqlite": _sqlite_body, "postgresql": _postgres_body}
 
 
-def _fast_rows(upto: int, batch: int) -> Iterator[tuple[int, str, bytes]]:
+Rows = Generator[tuple[int, str, bytes], None, None]  # (seq, hash, the record's bytes)
+
+
+def _fast_rows(upto: int, batch: int) -> Rows:
     """(seq, hash, the record's bytes as rendered by the database)."""
     sql, params = _FAST_SQL[connection.vendor]()
     qs = (
@@ -156,7 +163,7 @@ def _exact_bytes(values: tuple[Any, ...]) -> bytes:
     )
 
 
-def _exact_rows(upto: int, batch: int) -> Iterator[tuple[int, str, bytes]]:
+def _exact_rows(upto: int, batch: int) -> Rows:
     """The same rows as _fast_rows, from the ORM and record_bytes (slow; to check the checker)."""
     qs = AuditRecord.objects.filter(seq__lte=upto).order_by("seq").values_list(*FIELDS)
     for values in qs.iterator(chunk_size=batch):
@@ -165,6 +172,46 @@ def _exact_rows(upto: int, batch: int) -> Iterator[tuple[int, str, bytes]]:
         except (TypeError, ValueError, AttributeError):  # a field of the wrong type: _diagnose says so
             body = b""
         yield values[0], values[-1], body
+
+
+def _read_ahead(rows: Generator[T, None, None], chunk: int) -> Generator[T, None, None]:
+    """rows, with the next chunk fetched by a helper thread while this one hashes the current one.
+    For PostgreSQL, whose server renders the rows in its own process: waiting for it (psycopg waits
+    without the GIL) then overlaps the hashing. The first chunk is read here, which runs the query on
+    this thread's connection; the helper only advances that open cursor, and psycopg serialises the
+    use of a connection, so an exact check meanwhile (_diagnose) is safe."""
+    first = list(islice(rows, chunk))
+    ready: queue.Queue[list[T] | BaseException] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            while not stop.is_set():
+                part = list(islice(rows, chunk))
+                ready.put(part)
+                if not part:
+                    return
+        except BaseException as exc:
+            ready.put(exc)
+
+    helper = threading.Thread(target=fetch, name="audit-verify-read-ahead", daemon=True)
+    helper.start()
+    try:
+        yield from first
+        while True:
+            part = ready.get()
+            if isinstance(part, BaseException):
+                raise part
+            if not part:
+                return
+            yield from part
+    finally:  # stopped early, finished or failed: let the helper end, then close the cursor here
+        stop.set()
+        while helper.is_alive():
+            with suppress(queue.Empty):
+                ready.get(timeout=0.05)
+        helper.join()
+        rows.close()
 
 
 # --- verification --------------------------------------------------------------------------------
@@ -233,8 +280,14 @@ def verify_chain(*, batch: int = DEFAULT_BATCH, exact: bool = False) -> VerifyRe
     with _snapshot():
         head = AuditHead.objects.filter(id=1).values_list("seq", "hash").first()
         upto = head[0] if head else AuditRecord.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-        rows = _exact_rows if exact or connection.vendor not in _FAST_SQL else _fast_rows
-        count, last_seq, last_hash, broken = _scan(rows(upto, batch))
+        if exact or connection.vendor not in _FAST_SQL:
+            rows = _exact_rows(upto, batch)
+        elif connection.vendor == "postgresql":
+            rows = _read_ahead(_fast_rows(upto, batch), batch)
+        else:  # SQLite renders rows in this process, under the same GIL: reading ahead gains nothing
+            rows = _fast_rows(upto, batch)
+        with closing(rows):  # stopping early must still close the cursor
+            count, last_seq, last_hash, broken = _scan(rows)
         if broken is None:
             broken = _check_head(head, last_seq, last_hash)
     head_seq, head_hash = head if head else (0, GENESIS)

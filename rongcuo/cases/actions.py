@@ -244,6 +244,8 @@ def submit_application(user: User, data: Any, *, ip: str = "") -> Case:
     p = payloads.parse_payload(payloads.ApplicationIn, data)
     with attempt(user, "case.apply", "case", "", ip):
         roles = access.role_names(user)
+        if not roles & {"applicant", "unit_contact"}:
+            raise NotFound("您没有申请容错的角色")
         matter = None
         if p.matter_id is not None:
             matter = AccountabilityMatter.objects.select_related("unit", "cadre").filter(pk=p.matter_id).first()

@@ -7,7 +7,7 @@ import importlib
 
 from ninja import NinjaAPI
 
-APPS = ("outcomes", "disclosure", "search", "consultation", "stats")
+APPS = ("outcomes", "disclosure", "search", "consultation", "stats", "documents", "exchange")
 
 
 def register(api: NinjaAPI) -> None:

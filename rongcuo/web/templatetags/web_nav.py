@@ -24,6 +24,7 @@ LINKS = [
     ("/standing/", "结果运用查询", {"org_liaison", "handler", "secretary"}),
     ("/publication/", "公开审核", {"publisher"}),
     ("/consultation/", "意见征集", STAFF),
+    ("/exchange/", "导入导出", STAFF),
     ("/console/accounts/", "账号管理", {"sysadmin"}),
     ("/console/grants/", "角色授权", {"secadmin"}),
     ("/console/audit/", "安全审计", {"auditadmin"}),

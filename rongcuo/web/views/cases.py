@@ -91,15 +91,14 @@ def _scope_codes(user) -> set[str]:  # type: ignore[no-untyped-def]
 
 
 def _search(user, qs, q: str):  # type: ignore[no-untyped-def]
-    """Chinese full-text search when the search app provides it; number and title match always."""
+    """Chinese full-text search (jieba + FTS, scoped by the search app through visible_cases), plus exact
+    case-number and title matches."""
     from django.db.models import Q
 
-    try:
-        from rongcuo.search.index import search_cases
-    except ImportError:
-        return qs.filter(Q(number__icontains=q) | Q(title__icontains=q))
+    from rongcuo.search.query import search_cases
+
     hits = search_cases(user, q, limit=500)
-    ids = [h[0] if isinstance(h, tuple | list) else getattr(h, "case_id", h) for h in hits]
+    ids = [h.case.pk for h in hits.items]
     return qs.filter(Q(pk__in=ids) | Q(number__icontains=q) | Q(title__icontains=q))
 
 
