@@ -15,6 +15,7 @@ One parsed expression has three evaluators, all with the same semantics:
 
 from __future__ import annotations
 
+import abc
 import ast
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,24 +35,24 @@ FUNCTIONS = ("any_of", "all_of", "at_least")
 CONSTANTS = {"true": True, "True": True, "false": False, "False": False}
 
 
-class Expr:
-    """A node of a parsed expression."""
+class Expr(abc.ABC):
+    """A node of a parsed expression: every kind implements all three evaluators and its source text."""
 
-    def names(self) -> frozenset[str]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def names(self) -> frozenset[str]: ...
 
-    def compile(self) -> Fn:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def compile(self) -> Fn: ...
 
+    @abc.abstractmethod
     def bits(self, env: Mapping[str, int], full: int) -> int:
         """Two-valued evaluation over truth tables: each name maps to an int whose bits are its values."""
-        raise NotImplementedError
 
-    def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray: ...
 
-    def source(self) -> str:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def source(self) -> str: ...
 
 
 @dataclass(frozen=True)
