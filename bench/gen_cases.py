@@ -679,7 +679,8 @@ def plan(n: int, places: list[Place], planner: Planner, nprng: np.random.Generat
     age = np.where(closed, nprng.uniform(60, 1095, n), nprng.uniform(0, 45, n)) * 86400
     created = now - age
     # An open case with a running deadline is placed so that its deadline falls between 8 days ago and
-    # 30 days ahead (about a fifth overdue), never created in the future.
+    # 30 days ahead, never created in the future (so copies of the demo's overdue cases, whose deadlines
+    # lie in the past, stay overdue: about 40% of the open cases are overdue in all).
     to_due = np.array(
         [
             (t.case["stage_due_on"] - t.case["created_at"].date()).days

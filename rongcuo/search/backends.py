@@ -1,16 +1,25 @@
-"""The only vendor-specific SQL of search: finding documents that contain terms.
+"""The only vendor-specific SQL of search: the newest documents that contain every given term.
 
-SQLite matches with the FTS5 table (`MATCH '"a" "b"'`), PostgreSQL with the generated tsvector
-(`tsv @@ to_tsquery('simple', '''a'' & ''b''')`). Both answer the same two questions, newest first:
-which documents contain all of these terms, and which contain this one term. Ranking is not done here
-(bm25.py does it in Python, the same on both databases).
+SQLite matches with the FTS5 table (`MATCH 'tokens : ("a" "b") AND scope : ("j320000")'`), PostgreSQL
+with the generated tsvectors (`tsv @@ 'a' & 'b' AND scope_tsv @@ 'j320000'`). Both return exactly the
+same rows, newest first, so that ranking (bm25.py, in Python) is the same on both databases.
 
-Scope: a restriction is passed in as SQL that is true for a document id the user may see, built from
-`cases.access.visible_cases` (see `scope_for`), so the chokepoint's own query decides.
+Newest first, cheaply: FTS5 walks its posting lists in descending rowid order and stops at the limit.
+A GIN index cannot; PostgreSQL would visit every match of a common word (or, ordering by the primary
+key, test row after row with an expensive tsvector match). So on PostgreSQL a query whose expected
+number of matches is large is asked within a window of the newest ids, written as block marks of the
+scope column (`w<id // 4096>`, or `j<code>w<id // 4096>` for a jurisdiction's cases; scope.py) so that
+the GIN index alone narrows it; the window grows until it holds `limit` matches or covers everything,
+which gives the same rows as an unbounded query.
+
+Scope: every row carries `visible`, the user's `cases.access.visible_cases` evaluated for that row
+(`scope_for`: a correlated EXISTS, one primary-key probe per returned row); the marks (scope.py) have
+already narrowed the match to the same scope inside the index, so this is the chokepoint's own check.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
@@ -19,6 +28,10 @@ from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 
 from .models import CORPUS_CASES, CORPUS_PUBLIC
+from .scope import BUCKET_BITS
+
+SLACK = 3  # a window is sized to hold this many times the rows wanted
+DIRECT = 2 * SLACK  # a PostgreSQL query expecting at most this many times the rows wanted needs no window
 
 
 @dataclass(frozen=True)
@@ -37,21 +50,20 @@ TABLES = {
 
 @dataclass(frozen=True)
 class Scope:
-    """SQL that is true when the document id in `{id}` is visible; `None` means everything is visible."""
+    """SQL that is true when the document id in `{id}` is visible."""
 
     sql: str
     params: tuple[object, ...]
 
-    def clause(self, id_expr: str) -> tuple[str, list[object]]:
-        return " AND " + self.sql.replace("{id}", id_expr), list(self.params)
+    def flag(self, id_expr: str) -> tuple[str, list[object]]:
+        return self.sql.replace("{id}", id_expr), list(self.params)
 
 
 NOTHING = Scope("1 = 0", ())
 
 
 def scope_for(visible: QuerySet) -> Scope:
-    """A correlated EXISTS over the visible-cases queryset: per candidate, one primary-key probe into
-    cases_case plus the scope's own conditions (no materialising of the whole scope)."""
+    """A correlated EXISTS over the visible-cases queryset."""
     qs = visible.order_by().filter(pk=RawSQL("{id}", ())).values("pk")
     try:
         sql, params = qs.query.sql_with_params()
@@ -60,109 +72,129 @@ def scope_for(visible: QuerySet) -> Scope:
     return Scope(f"EXISTS ({sql})", tuple(params))
 
 
+@dataclass(frozen=True)
+class Ask:
+    """One question to the index."""
+
+    corpus: str
+    terms: list[str]  # every one must occur
+    limit: int
+    scope: Scope | None = None  # None: everything is visible (the public library)
+    marks: list[str] | None = None  # scope marks to narrow by (scope.py), None: no narrowing
+    expected: float = math.inf  # expected number of matches (query.estimate), for PostgreSQL's window
+
+
 class Backend:
     vendor = ""
 
-    def _query(self, terms: list[str], *, any_of: bool = False) -> str:
+    def newest(self, ask: Ask, *, ids_only: bool = False) -> list[tuple]:
+        """The newest `ask.limit` matches, newest first: (id, tokens, length, facts, visible), or with
+        `ids_only` (id, visible). `visible` is False for a row the user may not see."""
         raise NotImplementedError
 
-    def _match(self, t: Table, *, ids_only: bool) -> tuple[str, str, str]:
-        """FROM clause, WHERE condition (one parameter: the text query), and the document id expression."""
-        raise NotImplementedError
-
-    def _within(self, t: Table) -> str:
-        """A condition on the scope marks (one parameter: the marks query)."""
-        raise NotImplementedError
-
-    def _where(
-        self, t: Table, terms: list[str], scope: Scope | None, marks: list[str] | None, *, ids_only: bool
-    ) -> tuple[str, str, list[object]]:
-        frm, cond, ident = self._match(t, ids_only=ids_only)
-        params: list[object] = [self._text(terms, marks)]
-        if marks and self._within(t):
-            cond += self._within(t)
-            params.append(self._query(marks, any_of=True))
-        if scope is not None:
-            extra, sparams = scope.clause(ident)
-            cond += extra
-            params += sparams
-        return f"{frm} WHERE {cond}", ident, params
-
-    def _text(self, terms: list[str], marks: list[str] | None) -> str:
-        return self._query(terms)
-
-    def candidates(
-        self, corpus: str, terms: list[str], scope: Scope | None, limit: int, marks: list[str] | None = None
-    ) -> list[tuple[int, str, int, str]]:
-        """(id, tokens, length, facts) of the newest `limit` documents containing every term."""
-        t = TABLES[corpus]
-        frm_where, ident, params = self._where(t, terms, scope, marks, ids_only=False)
-        sql = f"SELECT d.{t.pk}, d.tokens, d.length, d.facts FROM {frm_where} ORDER BY {ident} DESC LIMIT %s"
-        return self._rows(sql, [*params, limit])
-
-    def ids_with_terms(
-        self, corpus: str, terms: list[str], scope: Scope | None, limit: int, marks: list[str] | None = None
-    ) -> list[tuple[int, int]]:
-        """(id, index of the term) for the newest `limit` documents containing each term, in one query."""
-        t = TABLES[corpus]
-        parts: list[str] = []
-        params: list[object] = []
-        for i, term in enumerate(terms):
-            frm_where, ident, p = self._where(t, [term], scope, marks, ids_only=True)
-            parts.append(
-                f"SELECT * FROM (SELECT {ident} AS id, {i} AS term FROM {frm_where} "
-                f"ORDER BY {ident} DESC LIMIT %s) AS q{i}"
-            )
-            params += [*p, limit]
-        if not parts:
-            return []
-        return self._rows(" UNION ALL ".join(parts), params)
-
-    @staticmethod
-    def _rows(sql: str, params: list[object]) -> list:
+    def _select(self, ask: Ask, inner: str, params: list[object], ids_only: bool) -> list[tuple]:
+        cols = "c.id" if ids_only else "c.id, c.tokens, c.length, c.facts"
+        if ask.scope is None:
+            flag, fparams = "1 = 1", []
+        else:
+            flag, fparams = ask.scope.flag("c.id")
+        sql = f"SELECT {cols}, {flag} AS visible FROM ({inner}) AS c ORDER BY c.id DESC"
         with connection.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
+            cur.execute(sql, [*fparams, *params])
+            return [(*row[:-1], bool(row[-1])) for row in cur.fetchall()]
 
 
 class SQLiteBackend(Backend):
-    """FTS5: one MATCH expression; the scope marks are a column filter inside it, so FTS5 intersects the
-    two posting lists itself and walks them newest first (ORDER BY rowid DESC is consumed by FTS5)."""
+    """FTS5: one MATCH expression, the marks a column filter inside it; FTS5 intersects the posting lists
+    itself and walks them newest first (it consumes ORDER BY rowid DESC), stopping at the limit."""
 
     vendor = "sqlite"
 
-    def _query(self, terms: list[str], *, any_of: bool = False) -> str:
+    @staticmethod
+    def _phrase(words: list[str], joiner: str) -> str:
         # Tokens and marks hold only letters and digits: quoting each one keeps FTS5 syntax out.
-        return (" OR " if any_of else " ").join(f'"{term}"' for term in terms)
+        return joiner.join(f'"{w}"' for w in words)
 
-    def _text(self, terms: list[str], marks: list[str] | None) -> str:
-        text = f"tokens : ({self._query(terms)})"
-        if marks:
-            text += f" AND scope : ({self._query(marks, any_of=True)})"
-        return text
-
-    def _within(self, t: Table) -> str:
-        return ""  # part of the MATCH expression (_text)
-
-    def _match(self, t: Table, *, ids_only: bool) -> tuple[str, str, str]:
-        if ids_only:
-            return t.fts, f"{t.fts} MATCH %s", f"{t.fts}.rowid"
-        return f"{t.fts} JOIN {t.table} d ON d.{t.pk} = {t.fts}.rowid", f"{t.fts} MATCH %s", f"{t.fts}.rowid"
+    def newest(self, ask: Ask, *, ids_only: bool = False) -> list[tuple]:
+        t = TABLES[ask.corpus]
+        match = f"tokens : ({self._phrase(ask.terms, ' ')})"
+        if ask.marks and t.scoped:
+            match += f" AND scope : ({self._phrase(ask.marks, ' OR ')})"
+        cols = f"{t.fts}.rowid AS id" if ids_only else f"d.{t.pk} AS id, d.tokens, d.length, d.facts"
+        frm = t.fts if ids_only else f"{t.fts} JOIN {t.table} d ON d.{t.pk} = {t.fts}.rowid"
+        inner = f"SELECT {cols} FROM {frm} WHERE {t.fts} MATCH %s ORDER BY {t.fts}.rowid DESC LIMIT %s"
+        return self._select(ask, inner, [match, ask.limit], ids_only)
 
 
 class PostgresBackend(Backend):
-    """tsvector: `tsv @@ query`, and `scope_tsv @@ marks` for cases; one GIN index holds both columns."""
+    """tsvector: `tsv @@ terms` and, for cases, `scope_tsv @@ marks & window`; one GIN index holds both
+    columns. Ordering by `id + 0` keeps the planner from walking the primary key backwards and testing
+    each row's tsvector (cheap in its cost model, about 10 µs a row in fact)."""
 
     vendor = "postgresql"
 
-    def _query(self, terms: list[str], *, any_of: bool = False) -> str:
-        return (" | " if any_of else " & ").join(f"'{term}'" for term in terms)
+    def __init__(self) -> None:
+        self._spans: dict[str, tuple[int, int] | None] = {}
 
-    def _within(self, t: Table) -> str:
-        return " AND d.scope_tsv @@ to_tsquery('simple', %s)" if t.scoped else ""
+    @staticmethod
+    def _tsquery(words: list[str], joiner: str) -> str:
+        return joiner.join(f"'{w}'" for w in words)
 
-    def _match(self, t: Table, *, ids_only: bool) -> tuple[str, str, str]:
-        return f"{t.table} d", "d.tsv @@ to_tsquery('simple', %s)", f"d.{t.pk}"
+    def _inner(self, ask: Ask, buckets: range | None, ids_only: bool) -> tuple[str, list[object]]:
+        t = TABLES[ask.corpus]
+        cond = "d.tsv @@ to_tsquery('simple', %s)"
+        params: list[object] = [self._tsquery(ask.terms, " & ")]
+        marks = ask.marks if t.scoped else None
+        within = self._within(marks, buckets)
+        if within:
+            cond += " AND d.scope_tsv @@ to_tsquery('simple', %s)"
+            params.append(within)
+        cols = f"d.{t.pk} AS id" if ids_only else f"d.{t.pk} AS id, d.tokens, d.length, d.facts"
+        sql = f"SELECT {cols} FROM {t.table} d WHERE {cond} ORDER BY d.{t.pk} + 0 DESC LIMIT %s"
+        return sql, [*params, ask.limit]
+
+    def _within(self, marks: list[str] | None, buckets: range | None) -> str:
+        """The scope marks, within the window if there is one: a jurisdiction's own per-block marks
+        (j320000w244), other marks with the blocks (u12 & (w244 | w243)), or the blocks alone."""
+        if buckets is None:
+            return self._tsquery(marks, " | ") if marks else ""
+        blocks = [f"w{b}" for b in buckets]
+        if not marks:
+            return self._tsquery(blocks, " | ")
+        parts = [f"{m}{w}" for m in marks if m.startswith("j") for w in blocks]
+        others = [m for m in marks if not m.startswith("j")]
+        if others:
+            parts.append(f"(({self._tsquery(others, ' | ')}) & ({self._tsquery(blocks, ' | ')}))")
+        return " | ".join(f"'{p}'" if not p.startswith("(") else p for p in parts)
+
+    def _span(self, t: Table) -> tuple[int, int] | None:
+        """Lowest and highest id (two index endpoints), once per backend object."""
+        if t.table not in self._spans:
+            with connection.cursor() as cur:
+                cur.execute(f"SELECT min({t.pk}), max({t.pk}) FROM {t.table}")
+                lo, hi = cur.fetchone()
+            self._spans[t.table] = None if lo is None else (lo, hi)
+        return self._spans[t.table]
+
+    def newest(self, ask: Ask, *, ids_only: bool = False) -> list[tuple]:
+        t = TABLES[ask.corpus]
+        span = self._span(t) if t.scoped and ask.expected > DIRECT * ask.limit else None
+        if span is None:
+            return self._select(ask, *self._inner(ask, None, ids_only), ids_only)
+        lo, hi = span
+        density = ask.expected / max(hi - lo + 1, 1)  # matches per id, if the estimate is right
+        width = math.ceil(SLACK * ask.limit / density) if density > 0 else hi - lo + 1
+        while True:
+            start = hi - width + 1
+            if start <= lo:
+                return self._select(ask, *self._inner(ask, None, ids_only), ids_only)
+            # Whole buckets: a bucket partly below `start` only adds rows older than the window.
+            buckets = range(hi >> BUCKET_BITS, (start >> BUCKET_BITS) - 1, -1)
+            rows = self._select(ask, *self._inner(ask, buckets, ids_only), ids_only)
+            if len(rows) >= ask.limit:
+                return rows  # the newest `limit` matches of the buckets are the newest overall
+            # Grow by what was seen (at least 4x), so a poor estimate costs few round trips.
+            width = max(width * 4, math.ceil(width * SLACK * ask.limit / max(len(rows), 1)))
 
 
 def backend() -> Backend:

@@ -6,8 +6,8 @@ Reading:  search_cases(user, query, limit=, offset=)  — restricted by cases.ac
           search_public(query, limit=, offset=)       — published renditions only
           similar_cases(user, case, limit=)            — 「类案推送」 with scores and reasons
 
-Case documents are refreshed from `cases.actions.CASE_HOOKS` and after every timeline event (see
-apps.py); public documents from the disclosure signals.
+Case documents are refreshed from `cases.actions.CASE_HOOKS` and after every timeline event, public
+documents from the disclosure signals (receivers.py, connected in apps.py).
 """
 
 from __future__ import annotations

@@ -15,7 +15,8 @@ from django.db import models
 
 CORPUS_CASES = "cases"
 CORPUS_PUBLIC = "public"
-CORPORA = [(CORPUS_CASES, "案件"), (CORPUS_PUBLIC, "公开案例库")]
+CORPUS_MARKS = "marks"  # document frequencies of the case documents' scope marks (scope.py)
+CORPORA = [(CORPUS_CASES, "案件"), (CORPUS_PUBLIC, "公开案例库"), (CORPUS_MARKS, "案件范围标记")]
 
 
 class CaseDoc(models.Model):

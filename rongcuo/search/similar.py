@@ -3,10 +3,11 @@ and in the public library, each with its reasons.
 
 1. Key terms: the case's words (two characters or more) weighted by tf × idf in the target corpus; the
    top KEY_TERMS form the query, each weighted by its frequency in the case.
-2. Candidates: for the rarest key terms (until their document frequencies add up to BUDGET), the
-   newest PER_TERM documents containing each, in one query; a candidate scores the idf of every rare
-   term it holds, and the best POOL go on. Rare terms are where alike cases differ from the rest,
-   and the bound keeps a million-case corpus within the time target.
+2. Candidates: for the rarest key terms (until BUDGET ids were read, or RETRIEVAL_TERMS terms filled
+   the pool), the newest PER_TERM documents containing each, within the user's scope marks; a
+   candidate scores the idf of every rare term it holds, and the best POOL go on, read through
+   visible_cases. Rare terms are where alike cases differ from the rest, and the bounds keep a
+   million-case corpus within the time target.
 3. Ranking: BM25 over all key terms, divided by the case's own BM25 (so 1.0 means "says what this case
    says"), blended with the share of the case's 容错情形 facts (found true) that the candidate shares.
 
@@ -22,21 +23,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.db.models import Exists, OuterRef, QuerySet
 
 from rongcuo.accounts.models import User
 from rongcuo.cases.access import access_case, visible_cases
 from rongcuo.cases.models import Case
 
 from . import bm25, segment
-from .backends import NOTHING, Scope, backend, scope_for
+from .backends import NOTHING, Ask, Scope, backend, scope_for
 from .documents import Doc, case_document, case_source, fact_label
 from .models import CORPUS_CASES, CORPUS_PUBLIC, CaseDoc, PublicDoc
-from .query import DEFERRED, stats_for
-from .scope import marks_for
+from .query import DEFERRED, expected_matches, marks_share, stats_for
+from .scope import reach
 
 KEY_TERMS = 24  # as Lucene's MoreLikeThis: enough words to say what a case is about
-BUDGET = 10_000  # candidate ids read at most (sum of the chosen terms' document frequencies)
-PER_TERM = 2_000
+BUDGET = 1_200  # candidate ids read, at most about
+PER_TERM = 150
+RETRIEVAL_TERMS = 4
 POOL = 100
 TEXT_WEIGHT = 0.7  # the rest is the share of situation facts in common
 SHOWN_TERMS = 6
@@ -93,46 +96,35 @@ def _source(case: Case) -> tuple[Doc, bool]:
     return case_document(case_source(case)), False
 
 
+@dataclass(frozen=True)
+class Target:
+    """Where to look for alike documents, and how the user's scope applies there."""
+
+    corpus: str
+    marks: list[str] | None = None  # narrow inside the index (scope.py)
+    check_rows: Scope | None = None  # check every retrieved id (only when marks cannot narrow)
+    visible: QuerySet | None = None  # the pool is read through the chokepoint's queryset (cases)
+
+
 def rank(
-    corpus: str,
-    source: Doc,
-    scope: Scope | None,
-    *,
-    exclude: set[int],
-    self_counted: bool,
-    limit: int,
-    ignore: frozenset[str] = frozenset(),
-    marks: list[str] | None = None,
+    target: Target, source: Doc, *, exclude: set[int], self_counted: bool, limit: int, ignore: frozenset[str]
 ) -> tuple[list[Match], list[str]]:
     counts = Counter(t for t in source.tokens.split() if len(t) >= 2 and not t.isdigit() and t not in ignore)
     if not counts:
         return [], []
-    stats = stats_for(corpus, sorted(counts))
+    stats = stats_for(target.corpus, sorted(counts))
     own = 1 if self_counted else 0  # the source case is itself one of the documents holding its terms
     weight = {t: c * stats.idf(t) for t, c in counts.items() if stats.df.get(t, 0) - own > 0}
     key = sorted(weight, key=lambda t: (-weight[t], t))[:KEY_TERMS]
     if not key:
         return [], []
-    chosen: list[str] = []
-    spent = 0
-    for t in sorted(key, key=lambda t: (stats.df[t], t)):  # rarest first
-        chosen.append(t)
-        spent += min(stats.df[t], PER_TERM)
-        if spent >= BUDGET:
-            break
-    pre: dict[int, float] = defaultdict(float)
-    for pk, i in backend().ids_with_terms(corpus, chosen, scope, PER_TERM, marks):
-        if pk not in exclude:
-            pre[pk] += stats.idf(chosen[i])
+    pre = _prescore(target, stats, key, exclude)
     pool = sorted(pre, key=lambda pk: (-pre[pk], -pk))[:POOL]
     qweights = {t: float(counts[t]) for t in key}
     own_score = bm25.score(counts, source.length, stats, qweights)
     src_facts = set(source.facts.split())
-    model = CaseDoc if corpus == CORPUS_CASES else PublicDoc
     matches = []
-    for pk, toks, length, facts, domain in model.objects.filter(pk__in=pool).values_list(
-        "pk", "tokens", "length", "facts", "domain"
-    ):
+    for pk, toks, length, facts, domain in _pool_docs(target, pool):
         tf = bm25.term_counts(toks, key)
         text = min(1.0, bm25.score(tf, length, stats, qweights) / own_score) if own_score else 0.0
         shared_facts = tuple(sorted(src_facts & set(facts.split())))
@@ -144,6 +136,35 @@ def rank(
         matches.append(Match(pk, score, shared, shared_facts, same, domain))
     matches.sort(key=lambda m: (-m.score, -m.id))
     return matches[:limit], key
+
+
+def _prescore(target: Target, stats: bm25.Stats, key: list[str], exclude: set[int]) -> dict[int, float]:
+    """Sum of the idf of the key terms each document holds, reading the newest PER_TERM documents per
+    term, rarest term first, until BUDGET ids were read, or RETRIEVAL_TERMS terms filled the pool."""
+    pre: dict[int, float] = defaultdict(float)
+    share = marks_share(stats.docs, target.marks)
+    spent = 0
+    be = backend()
+    for n, t in enumerate(sorted(key, key=lambda t: (stats.df[t], t)), start=1):
+        ask = Ask(target.corpus, [t], PER_TERM, target.check_rows, target.marks, expected_matches(stats, [t], share))
+        for pk, visible in be.newest(ask, ids_only=True):
+            spent += 1
+            if visible and pk not in exclude:
+                pre[pk] += stats.idf(t)
+        if spent >= BUDGET or (n >= RETRIEVAL_TERMS and len(pre) >= POOL):
+            break
+    return pre
+
+
+def _pool_docs(target: Target, pool: list[int]) -> list[tuple[int, str, int, str, str]]:
+    model = CaseDoc if target.corpus == CORPUS_CASES else PublicDoc
+    qs = model.objects.filter(pk__in=pool)
+    if target.visible is None:
+        return list(qs.values_list("pk", "tokens", "length", "facts", "domain"))
+    # In the select list, so the check runs for these rows only (in WHERE the planner may scan the scope).
+    ok = Exists(target.visible.order_by().filter(pk=OuterRef("pk")))
+    rows = qs.annotate(ok=ok).values_list("pk", "tokens", "length", "facts", "domain", "ok")
+    return [row[:5] for row in rows if row[5]]
 
 
 def _place_words(case: Case) -> frozenset[str]:
@@ -171,20 +192,18 @@ def similar_cases(user: User, case: Case | int, limit: int = 5) -> Recommendatio
     place = _place_words(case)
     out = Recommendations(case)
     if scope is not NOTHING:
-        found, out.terms = rank(
+        r = reach(user)
+        target = Target(
             CORPUS_CASES,
-            source,
-            scope,
-            exclude={case.pk},
-            self_counted=stored,
-            limit=limit,
-            ignore=place,
-            marks=marks_for(user),
+            marks=r.marks,
+            check_rows=None if r.marks is not None or r.everything else scope,
+            visible=None if r.everything else visible,
         )
+        found, out.terms = rank(target, source, exclude={case.pk}, self_counted=stored, limit=limit, ignore=place)
         cases = visible.select_related("jurisdiction").defer(*DEFERRED).in_bulk([m.id for m in found])
         out.cases = [SimilarCase(cases[m.id], m) for m in found if m.id in cases]
     found, _terms = rank(
-        CORPUS_PUBLIC, source, None, exclude=_own_rendition(case), self_counted=False, limit=limit, ignore=place
+        Target(CORPUS_PUBLIC), source, exclude=_own_rendition(case), self_counted=False, limit=limit, ignore=place
     )
     docs = PublicDoc.objects.only("title", "excerpt").in_bulk([m.id for m in found])
     out.library = [SimilarPublic(m.id, docs[m.id].title, docs[m.id].excerpt, m) for m in found if m.id in docs]

@@ -18,7 +18,8 @@ from django.db.models import Model
 from django.utils import timezone
 
 from .documents import Doc
-from .models import CORPUS_CASES, CORPUS_PUBLIC, CaseDoc, CorpusStat, PublicDoc, TermStat
+from .models import CORPUS_CASES, CORPUS_MARKS, CORPUS_PUBLIC, CaseDoc, CorpusStat, PublicDoc, TermStat
+from .scope import counted
 
 MODELS: dict[str, type[Model]] = {CORPUS_CASES: CaseDoc, CORPUS_PUBLIC: PublicDoc}
 UPSERT_CHUNK = 500
@@ -47,17 +48,21 @@ def put(corpus: str, pk: int, doc: Doc, **display: Any) -> bool:
         else:
             model.objects.filter(pk=pk).update(indexed_at=timezone.now(), **new)
             _account(corpus, old["tokens"], doc.tokens, docs=0)
+        if corpus == CORPUS_CASES:
+            _account_marks(old["scope"] if old else "", doc.scope)
     return True
 
 
 def remove(corpus: str, pk: int) -> bool:
     model = MODELS[corpus]
-    old = model.objects.filter(pk=pk).values_list("tokens", flat=True).first()
+    old = model.objects.filter(pk=pk).values(*(["tokens", "scope"] if corpus == CORPUS_CASES else ["tokens"])).first()
     if old is None:
         return False
     with transaction.atomic():
         model.objects.filter(pk=pk).delete()
-        _account(corpus, old, "", docs=-1)
+        _account(corpus, old["tokens"], "", docs=-1)
+        if corpus == CORPUS_CASES:
+            _account_marks(old["scope"], "")
     return True
 
 
@@ -66,6 +71,7 @@ def bulk_put(corpus: str, items: Iterable[tuple[int, Doc, Mapping[str, Any]]]) -
     statistics are exactly those `put` would leave. Ids already indexed go through `put`."""
     model = MODELS[corpus]
     df: Counter[str] = Counter()
+    marks: Counter[str] = Counter()
     docs = tokens = 0
     with transaction.atomic():
         for chunk in _chunks(items, BULK_CHUNK):
@@ -77,17 +83,19 @@ def bulk_put(corpus: str, items: Iterable[tuple[int, Doc, Mapping[str, Any]]]) -
                     continue
                 rows.append(model(pk=pk, **_fields(corpus, doc, display)))
                 df.update(set(doc.tokens.split()))
+                marks.update(counted(doc.scope))
                 docs += 1
                 tokens += doc.length
             model.objects.bulk_create(rows)
         bump_terms(corpus, df)
+        bump_terms(CORPUS_MARKS, marks)
         bump_corpus(corpus, docs, tokens)
     return docs
 
 
 def clear(corpus: str) -> None:
     MODELS[corpus].objects.all().delete()
-    TermStat.objects.filter(corpus=corpus).delete()
+    TermStat.objects.filter(corpus__in=[corpus, CORPUS_MARKS] if corpus == CORPUS_CASES else [corpus]).delete()
     CorpusStat.objects.filter(corpus=corpus).delete()
 
 
@@ -101,6 +109,14 @@ def _account(corpus: str, old_tokens: str, new_tokens: str, *, docs: int) -> Non
     deltas.update(dict.fromkeys(old_terms - new_terms, -1))
     bump_terms(corpus, deltas)
     bump_corpus(corpus, docs, len(new_list) - len(old_list))
+
+
+def _account_marks(old_scope: str, new_scope: str) -> None:
+    # How many case documents carry each scope mark: the share of the corpus a user's scope covers.
+    old, new = counted(old_scope), counted(new_scope)
+    deltas = dict.fromkeys(new - old, 1)
+    deltas.update(dict.fromkeys(old - new, -1))
+    bump_terms(CORPUS_MARKS, deltas)
 
 
 def bump_terms(corpus: str, deltas: Mapping[str, int]) -> None:

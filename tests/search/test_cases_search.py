@@ -9,9 +9,10 @@ from django.test.utils import CaptureQueriesContext
 
 from rongcuo.accounts.models import User
 from rongcuo.cases import actions
-from rongcuo.search import index, store
+from rongcuo.search import index, query, store
 from rongcuo.search.documents import case_source
-from rongcuo.search.models import CORPUS_CASES, CaseDoc, CorpusStat, TermStat
+from rongcuo.search.models import CORPUS_CASES, CORPUS_MARKS, CaseDoc, CorpusStat, TermStat
+from rongcuo.search.scope import counted
 
 from .conftest import World, decide, new_case, set_facts
 
@@ -103,11 +104,20 @@ def test_query_count_does_not_grow_with_the_results(world: World) -> None:
     assert count("招商引资", 1) == count("征地拆迁", 4)
 
 
-def rows() -> tuple[list, list, list]:
-    docs = list(CaseDoc.objects.order_by("pk").values_list("pk", "tokens", "length", "facts", "domain"))
+def rows() -> tuple[list, list, list, list]:
+    docs = list(CaseDoc.objects.order_by("pk").values_list("pk", "tokens", "length", "facts", "domain", "scope"))
     terms = list(TermStat.objects.filter(corpus=CORPUS_CASES, df__gt=0).order_by("term").values_list("term", "df"))
+    marks = list(TermStat.objects.filter(corpus=CORPUS_MARKS, df__gt=0).order_by("term").values_list("term", "df"))
     corpus = list(CorpusStat.objects.filter(corpus=CORPUS_CASES).values_list("docs", "tokens"))
-    return docs, terms, corpus
+    return docs, terms, marks, corpus
+
+
+def recount(docs: list, column: int) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for doc in docs:
+        for t in set(doc[column].split()):
+            out[t] = out.get(t, 0) + 1
+    return out
 
 
 def test_bulk_rows_equal_the_rows_of_the_per_case_path_and_statistics_stay_true(world: World) -> None:
@@ -120,13 +130,10 @@ def test_bulk_rows_equal_the_rows_of_the_per_case_path_and_statistics_stay_true(
     set_facts(world, cases[0], {"lacks_precedent": None})  # changed again: df must go back down
     set_facts(world, cases[2], {"emergency_response": True})
     incremental = rows()
-    docs, terms, corpus = incremental
+    docs, terms, marks, corpus = incremental
     # the maintained statistics equal a recount from the documents
-    recount: dict[str, int] = {}
-    for _pk, toks, *_rest in docs:
-        for t in set(toks.split()):
-            recount[t] = recount.get(t, 0) + 1
-    assert dict(terms) == recount
+    assert dict(terms) == recount(docs, 1)
+    assert dict(marks) == {m: n for m, n in recount(docs, 5).items() if counted(m)}  # j…, u…, c… marks only
     assert corpus == [(len(docs), sum(d[2] for d in docs))]
     assert all(d[2] == len(d[1].split()) for d in docs)
 
@@ -158,3 +165,39 @@ def test_fts5_table_stays_in_step_with_the_documents(world: World) -> None:
         cur.execute("INSERT INTO search_case_fts(search_case_fts, rank) VALUES ('integrity-check', 1)")
         cur.execute("SELECT count(*) FROM search_case_fts WHERE search_case_fts MATCH '\"先行先试\"'")
         assert cur.fetchone()[0] == 1
+
+
+def test_recency_windows_return_the_same_rows_as_one_unbounded_query(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL asks large matches window by window (backends.PostgresBackend); force it on a small corpus:
+    # one id per bucket, no direct queries, a cap of 3, and a poor estimate (the window must grow).
+    from rongcuo.search import backends, scope
+
+    monkeypatch.setattr(scope, "BUCKET_BITS", 0)
+    monkeypatch.setattr(backends, "BUCKET_BITS", 0)
+    cases = [new_case(world, f"征地拆迁案件{i}", "拆迁" if i % 2 else "招商") for i in range(9)]
+    new_case(world, "征地拆迁案件（昌宁）", "拆迁", by="outsider")
+    unbounded = index.search_cases(world.handler, "拆迁")
+    assert len(unbounded.items) == 9 and not unbounded.truncated
+    monkeypatch.setattr(backends, "DIRECT", 0)
+    monkeypatch.setattr(backends, "SLACK", 1)
+    windows: list[int] = []
+    inner = backends.PostgresBackend._inner
+
+    def spy(self, ask, buckets, ids_only):  # type: ignore[no-untyped-def]
+        windows.append(len(buckets) if buckets is not None else 0)
+        return inner(self, ask, buckets, ids_only)
+
+    monkeypatch.setattr(backends.PostgresBackend, "_inner", spy)
+    assert [h.case.pk for h in index.search_cases(world.handler, "拆迁").items] == [h.case.pk for h in unbounded.items]
+    monkeypatch.setattr(query, "CANDIDATES", 3)
+    capped = index.search_cases(world.handler, "拆迁")
+    assert capped.truncated and capped.total == 3
+    newest_three = sorted((c.pk for c in cases), reverse=True)[:3]
+    assert sorted(h.case.pk for h in capped.items) == sorted(newest_three)
+    odd = index.search_cases(world.handler, "招商")  # matches only every other case: windows must grow
+    assert odd.truncated
+    assert sorted(h.case.pk for h in odd.items) == sorted(c.pk for c in cases if c.summary == "招商")[-3:]
+    if connection.vendor == "postgresql":
+        assert any(windows) and 0 in windows  # windows were asked, and one grew into an unbounded query

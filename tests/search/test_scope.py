@@ -9,7 +9,7 @@ from rongcuo.accounts import actions as accounts
 from rongcuo.cases import actions
 from rongcuo.search import index, query
 from rongcuo.search.models import CaseDoc
-from rongcuo.search.scope import marks_for
+from rongcuo.search.scope import Reach, marks_for, reach
 
 from .conftest import World, new_case
 
@@ -18,11 +18,14 @@ pytestmark = pytest.mark.django_db
 
 def test_documents_carry_the_marks_of_every_grant_that_covers_them(world: World) -> None:
     theirs = new_case(world, "征地拆迁案件", "拆迁", by="outsider")
-    assert CaseDoc.objects.get(pk=theirs.pk).scope == (
-        f"j000000 j530000 j530500 j530524 u{world.other_unit.pk} k{theirs.pk}"
-    )
+    b = theirs.pk >> 12
+    assert CaseDoc.objects.get(pk=theirs.pk).scope.split() == [
+        *("j000000", "j530000", "j530500", "j530524", f"u{world.other_unit.pk}", f"k{theirs.pk}", f"w{b}"),
+        *(f"j530000w{b}", f"j530500w{b}", f"j530524w{b}"),
+    ]
     own = actions.submit_application(world.applicant, {"title": "申请", "summary": "拆迁", "statement": "申请"})
-    assert CaseDoc.objects.get(pk=own.pk).scope.endswith(f"u{world.unit.pk} c{world.cadre.pk} k{own.pk}")
+    marks = CaseDoc.objects.get(pk=own.pk).scope.split()
+    assert {"j320000", f"u{world.unit.pk}", f"c{world.cadre.pk}", f"k{own.pk}", f"j320000w{own.pk >> 12}"} <= set(marks)
 
 
 def test_marks_of_each_kind_of_grant(world: World) -> None:
@@ -34,7 +37,8 @@ def test_marks_of_each_kind_of_grant(world: World) -> None:
     accounts.create_user(None, "national", "Rongcuo#2025pw", "national", must_change_password=False)
     accounts.grant_role(None, "national", "handler", jurisdiction="000000")
     national = type(world.handler).objects.get(username="national")
-    assert marks_for(national) is None  # sees every case: nothing to narrow
+    assert marks_for(national) is None and reach(national).everything  # nothing to narrow
+    assert not reach(world.handler).everything
 
 
 def test_results_are_the_same_with_and_without_the_marks(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -50,6 +54,27 @@ def test_results_are_the_same_with_and_without_the_marks(world: World, monkeypat
         }
 
     narrowed = results()
-    monkeypatch.setattr(query, "marks_for", lambda user: None)
+    monkeypatch.setattr(query, "reach", lambda user: Reach(None))
     assert results() == narrowed
     assert narrowed["handler"][0] and narrowed["outsider"][0] and narrowed["applicant"][0]
+
+
+def test_migration_0002_completes_the_marks_of_older_documents(world: World) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from rongcuo.search.models import CORPUS_MARKS, TermStat
+
+    migration = importlib.import_module("rongcuo.search.migrations.0002_scope_blocks")
+    cases = [new_case(world, "征地拆迁案件", "拆迁"), new_case(world, "招商引资案件", "招商", by="outsider")]
+    current = {c.pk: CaseDoc.objects.get(pk=c.pk).scope for c in cases}
+    stats = sorted(TermStat.objects.filter(corpus=CORPUS_MARKS, df__gt=0).values_list("term", "df"))
+    for c in cases:  # as written before 0002: no block marks, no mark counts
+        old = " ".join(m for m in current[c.pk].split() if "w" not in m)
+        CaseDoc.objects.filter(pk=c.pk).update(scope=old)
+    TermStat.objects.filter(corpus=CORPUS_MARKS).delete()
+    migration.complete_marks(apps, None)
+    assert {c.pk: CaseDoc.objects.get(pk=c.pk).scope for c in cases} == current
+    assert sorted(TermStat.objects.filter(corpus=CORPUS_MARKS).values_list("term", "df")) == stats
+    assert [h.case.pk for h in index.search_cases(world.handler, "拆迁").items] == [cases[0].pk]
