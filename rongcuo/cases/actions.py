@@ -52,7 +52,7 @@ FACT_ROLES = {"handler", "investigator"}
 # Called inside the decision's transaction with the new Decision (e.g. result use records, search index).
 # Apps register here at import time (AppConfig.ready) instead of this module importing them.
 DECISION_HOOKS: list = []
-CASE_HOOKS: list = []  # called with the case after every change (search index, statistics)
+CASE_HOOKS: list = []  # called with the case after every change, by record_event (search index)
 
 
 def actor_for(user: User, role: str = "", ip: str = "") -> Actor:
@@ -102,7 +102,7 @@ def record_event(
         kind=AuditRecord.KIND_TIMELINE,
         detail={"summary": summary, "stage_from": stage_from, "stage_to": stage_to},
     )
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         case=case,
         at=rec.at,
         verb=verb,
@@ -116,6 +116,10 @@ def record_event(
         data=data or {},
         audit_seq=rec.seq,
     )
+    # Every change to a case is recorded with an event after the change is written, so this is the one
+    # place the hooks (search index) see each change, inside the action's transaction.
+    run_case_hooks(case)
+    return event
 
 
 def _open_stage(case: Case, stage: str, today: dt.date) -> None:
@@ -429,7 +433,6 @@ def transition(
         record_event(
             case, user, actor, verb, summary, reason=reason, data=data_out, stage_from=stage_from, stage_to=stage_to
         )
-        run_case_hooks(case)
         # Re-check inside the transaction that the case is still within the user's scope (NetBox pattern).
         if not access.visible_cases(user).filter(pk=case.pk).exists():
             raise NotFound()
@@ -932,5 +935,4 @@ def record_post_decision_fact(
             reason=reason,
             data={"fact": fact, "to": value},
         )
-        run_case_hooks(case)
     return fv

@@ -6,7 +6,7 @@ Reading:  search_cases(user, query, limit=, offset=)  — restricted by cases.ac
           search_public(query, limit=, offset=)       — published renditions only
           similar_cases(user, case, limit=)            — 「类案推送」 with scores and reasons
 
-Case documents are refreshed from `cases.actions.CASE_HOOKS` and after every timeline event, public
+Case documents are refreshed from `cases.actions.CASE_HOOKS` (run by record_event after every change), public
 documents from the disclosure signals (receivers.py, connected in apps.py).
 """
 

@@ -1,11 +1,7 @@
 """Keeping the indexes current: case changes from cases.actions, renditions from the disclosure signals.
 
-Case documents are refreshed
-- by `cases.actions.CASE_HOOKS` (the designed path: after every change, inside the action's transaction);
-- after every timeline event (`CaseEvent` saved), because some actions change a case without running the
-  hooks (starting a case, setting a fact). Each action writes its change and then its event, so the
-  document read here is the case after the change. When both fire for one action the second finds the
-  document unchanged and writes nothing.
+Case documents are refreshed by `cases.actions.CASE_HOOKS`, which `record_event` runs after every change
+to a case (each action writes its change and then its timeline event), inside the action's transaction.
 Public documents follow the rendition: indexed when published, removed when withdrawn, refreshed when a
 published rendition joins or leaves the typical-case library (its significance and tags are indexed).
 """
@@ -17,7 +13,7 @@ from typing import Any
 from django.apps import apps
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
-from rongcuo.cases.models import Case, CaseEvent
+from rongcuo.cases.models import Case
 
 from . import index
 
@@ -25,13 +21,6 @@ from . import index
 def on_case_changed(case: Case) -> None:
     """Registered in cases.actions.CASE_HOOKS."""
     index.index_case(case)
-
-
-def on_event_saved(sender: type, instance: CaseEvent, created: bool, **kwargs: Any) -> None:
-    if created and not kwargs.get("raw"):
-        case = Case.objects.only("title", "summary", "domain").filter(pk=instance.case_id).first()
-        if case is not None:
-            index.index_case(case)
 
 
 def on_case_deleted(sender: type, instance: Case, **kwargs: Any) -> None:
@@ -65,7 +54,6 @@ def connect() -> None:
 
     if on_case_changed not in actions.CASE_HOOKS:
         actions.CASE_HOOKS.append(on_case_changed)
-    post_save.connect(on_event_saved, sender=CaseEvent, dispatch_uid="search.case_event")
     pre_delete.connect(on_case_deleted, sender=Case, dispatch_uid="search.case_deleted")
     rendition_published.connect(on_published, dispatch_uid="search.rendition_published")
     rendition_withdrawn.connect(on_withdrawn, dispatch_uid="search.rendition_withdrawn")

@@ -298,3 +298,20 @@ def test_prefiling_sets_fact(world) -> None:
         },
     )
     assert case.facts.get(fact="pre_filed").value is True
+
+
+def test_every_change_to_a_case_runs_the_case_hooks(world, monkeypatch) -> None:
+    """The search index (and any other CASE_HOOKS) sees starting, facts, interviews, attachments and
+    transitions, each once, with the case as changed."""
+    w = world
+    seen: list[tuple[int, str]] = []
+    monkeypatch.setattr(actions, "CASE_HOOKS", [lambda c: seen.append((c.pk, c.stage))])
+    case = individual_case(w)
+    assert seen == [(case.pk, "unit_review")]
+    actions.transition(w.unit_reviewer, case.pk, "endorse", {"discussion": "党组会讨论", "opinion": "同意"})
+    actions.transition(w.handler, case.pk, "accept", {"note": "材料齐全"})
+    assert seen[1:] == [(case.pk, "acceptance"), (case.pk, "investigation")]
+    actions.set_fact(w.investigator, case.pk, {"fact": "public_interest", "value": True, "comment": "核实"})
+    actions.add_interview(w.investigator, case.pk, {"interviewee": "李四", "held_on": "2024-01-02", "content": "走访"})
+    actions.add_attachment(w.investigator, case.pk, "证据.txt", b"evidence")
+    assert len(seen) == 6 and {pk for pk, _ in seen} == {case.pk}
