@@ -125,6 +125,40 @@ def test_application_to_decision_with_role_switching(world, open_session) -> Non
     assert case.stage == "feedback" and case.outcome == "exempt"
     secretary.shot("case-detail-decided")
 
+    # 反馈、函告与报备, then the publisher's de-identified rendition, published to the public portal.
+    act(handler, case, "give_feedback", {"text": "书面反馈：免除相关责任", "delivered_on": "2025-06-06"})
+    act(handler, case, "notify_organisation", {"letter": "函告", "sent_on": "2025-06-06", "recipient": "省委组织部"})
+    act(handler, case, "file_report", {"report": "备案报告", "filed_on": "2025-06-07", "filed_with": "省委"})
+    case.refresh_from_db()
+    assert case.stage == "publication"
+
+    publisher = open_session("publisher")
+    sign_in(publisher, "publisher")
+    publisher.go("/publication/")
+    assert case.number in publisher.page.content()
+    publisher.shot("publication-queue")
+    publisher.page.click(f"form[action='/publication/cases/{case.pk}/generate/'] button")
+    assert "/publication/" in publisher.page.url and "generate" not in publisher.page.url
+    body = publisher.page.inner_text("main")
+    assert "张三" not in body and "320102198001011234" not in body and "13800001234" not in body
+    publisher.shot("rendition-draft")
+    publisher.page.click("form[action$='/approve/'] button")
+    assert "已审核通过并公开" in publisher.page.inner_text("main"), publisher.page.inner_text("main")[:500]
+    act(publisher, case, "publish", {"note": "在门户网站公开"})
+    case.refresh_from_db()
+    assert case.stage == "appeal_window"
+    number = case.rendition.public_number
+
+    public = open_session("public-after-decision")  # nobody signed in
+    public.go("/public/decisions/")
+    assert number in public.page.inner_text("main")
+    public.page.click(f"a[href='/public/decisions/{number}/']")
+    text = public.page.inner_text("body")
+    assert "免除" in text and "土地流转" in text, text[:800]
+    for secret in ("张三", "320102198001011234", "13800001234", "138****1234", world.unit.name):
+        assert secret not in text, secret
+    public.shot("public-decision")
+
 
 def test_proactive_case_opens_with_matter(world, open_session) -> None:
     handler = open_session("handler")
