@@ -388,7 +388,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> dict[str, Any
     user = api_user(request)
     base = access.visible_cases(user).select_related("jurisdiction", "unit", "cadre").defer(*LIST_DEFERRED)
     qs = filter_cases(base.order_by("-id"), filters)
-    items, meta = paginate(qs, filters)
+    items, meta = paginate(qs, filters, ids_first=True)
     shown = filters.model_dump(mode="json", exclude_none=True, exclude={"page", "page_size"})
     append(_actor(request), "case.list", "case", "", detail={"filters": shown, **meta, "shown": len(items)})
     labels = _stage_labels()

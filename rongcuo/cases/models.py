@@ -68,9 +68,6 @@ class Case(models.Model):
     major_matter = models.BooleanField(default=False, help_text="重大过错事项：须第三方评估")
     public_interest_involved = models.BooleanField(default=False, help_text="涉及重大社会公共利益：须听证")
 
-    procedure = models.JSONField(default=dict, help_text="办案程序（立案时固定）")
-    policies = models.JSONField(default=list, help_text="适用政策及版本（立案时固定，最基层在前）")
-    evaluation = models.JSONField(default=list, help_text="最新一次规则评估（每项适用政策一条）")
     evaluated_at = models.DateTimeField(null=True, blank=True)
     engine_outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True, db_index=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True, db_index=True)
@@ -84,6 +81,12 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+
+    # Large documents last: on SQLite they spill to overflow pages, and the columns before them stay in
+    # the row's first page for lists and filters (migration 0003).
+    procedure = models.JSONField(default=dict, help_text="办案程序（立案时固定）")
+    policies = models.JSONField(default=list, help_text="适用政策及版本（立案时固定，最基层在前）")
+    evaluation = models.JSONField(default=list, help_text="最新一次规则评估（每项适用政策一条）")
 
     class Meta:
         ordering = ["-id"]

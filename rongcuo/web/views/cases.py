@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rongcuo.cases import access, actions, evaluation, files, payloads
 from rongcuo.cases.models import Case, FactValue, Outcome, StartType
 from rongcuo.core.errors import ActionError, NotFound
+from rongcuo.core.pagination import IdsFirst
 from rongcuo.org.models import Jurisdiction
 from rongcuo.policy.catalog import OUTCOME_LABELS, catalog
 from rongcuo.procedure.engine import definition
@@ -66,7 +67,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=f["status"])
     if f["q"]:
         qs = _search(user, qs, f["q"])
-    page = Paginator(qs.order_by("-overdue", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = qs.defer("procedure", "policies", "evaluation").order_by("-overdue", "-id")
+    page = Paginator(IdsFirst(rows), PAGE_SIZE).get_page(request.GET.get("page"))
     stage_labels = dict(_stage_choices())
     ctx = {
         "page": page,
