@@ -18,6 +18,7 @@ from rongcuo.cases import access
 from rongcuo.cases.actions import actor_for, attempt
 from rongcuo.cases.models import Case
 from rongcuo.core.errors import Forbidden
+from rongcuo.core.pagination import rows_by_ids
 from rongcuo.org.models import AccountabilityMatter
 
 from .similar import GENERIC, MIN_SHARE, MIN_SHARED, same_kind
@@ -25,6 +26,8 @@ from .similar import GENERIC, MIN_SHARE, MIN_SHARED, same_kind
 WARNING_ROLES = {"handler", "investigator", "secretary", "org_liaison"}
 LIMIT = 50
 CANDIDATES = 300
+# Not shown in a warning; up to 30 kB of JSON per case, decoded for nothing.
+HEAVY = ("procedure", "policies", "evaluation", "summary", "decision__evaluation", "decision__basis")
 RULE = (
     f"同类：领域标签相同；或问责事项标题去除通用词（{'、'.join(GENERIC[:6])}等）后的二字关键词重合至少{MIN_SHARED}个，"
     f"且占较短标题关键词的{int(MIN_SHARE * 100)}%以上。此前同类事项已作出处理的，提示考虑“重复犯错”。"
@@ -83,6 +86,7 @@ def early_warning(user: User, case: Case) -> dict[str, Any]:
         access.visible_cases(user)
         .filter(pk__lt=case.pk)
         .select_related("matter", "unit", "cadre", "decision")
+        .defer(*HEAVY)
         .order_by("-pk")
     )
     own_filter = Q(cadre_id=case.cadre_id) if case.cadre_id else Q(unit_id=case.unit_id, subject_type="unit")
@@ -92,7 +96,7 @@ def early_warning(user: User, case: Case) -> dict[str, Any]:
     seen = own_ids | {c.pk for c in unit_cases}
     near = Q(jurisdiction_id=case.jurisdiction_id) | (Q(domain=domain) if domain else Q(pk__in=[]))
     similar = []
-    for c in earlier.filter(near).exclude(pk__in=seen)[:CANDIDATES]:
+    for c in rows_by_ids(earlier.filter(near).exclude(pk__in=seen), 0, CANDIDATES):
         why = same_kind(title, domain, _title(c), _domain(c))
         if why:
             similar.append(_case_item(c, why))

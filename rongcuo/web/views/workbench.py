@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from rongcuo.cases import access
 from rongcuo.cases.models import CaseEvent
+from rongcuo.core.pagination import rows_by_ids
 from rongcuo.procedure.engine import definition
 from rongcuo.procedure.workdays import working_days_between
 
@@ -36,9 +37,10 @@ def workbench(request: HttpRequest) -> HttpResponse:
             access.visible_cases(user)
             .filter(status="open", stage__in=stages)
             .select_related("jurisdiction", "unit")
-            .order_by("-overdue", "stage_due_on", "id")[:TASK_LIMIT]
+            .defer("evaluation")
+            .order_by("-overdue", "stage_due_on", "id")
         )
-        for case in qs:
+        for case in rows_by_ids(qs, 0, TASK_LIMIT):
             from rongcuo.cases.actions import available_verbs
 
             verbs = available_verbs(user, case)
@@ -54,11 +56,13 @@ def workbench(request: HttpRequest) -> HttpResponse:
             tasks.append(
                 {"case": case, "verbs": verbs, "left": left, "stage_label": case.procedure and _stage_label(case)}
             )
-    events = (
+    recent = (
         CaseEvent.objects.filter(case__in=access.visible_cases(user).values("pk"))
         .select_related("case")
-        .order_by("-id")[:20]
+        .only("at", "actor_name", "summary", "case__number")
+        .order_by("-id")
     )
+    events = rows_by_ids(recent, 0, 20)
     return render(request, "web/workbench.html", {"tasks": tasks, "events": events, "roles": sorted(roles)})
 
 
