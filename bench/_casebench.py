@@ -281,6 +281,10 @@ def compare_queries(results: list[dict[str, Any]]) -> None:
             if row is None:
                 cells.append(f"{'—':>12}")
                 continue
+            if str(row.get("shown", "")).startswith("0/"):
+                # Nothing matched: the page's rows are not queried at all, whatever the size.
+                cells.append(f"{row['queries']:>4} (empty)")
+                continue
             counts.append(row["queries"])
             cells.append(f"{row['queries']:>4} ({row['median_ms']:5.1f})")
         same = "yes" if len(set(counts)) <= 1 else "GROWS" if counts[-1] > counts[0] else "varies"
@@ -350,6 +354,7 @@ def print_row(label: str, m: dict[str, Any], target_ms: float) -> dict[str, Any]
         "db_ms": m["db_ms"],
         "wall": m["times"],
         "cpu": m["cpu"],
+        "shown": m["shown"],
     }
 
 

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "rongcuo.accounts.middleware.SessionPolicyMiddleware",
+    "rongcuo.consultation.library.OneStampPerRequest",
     "rongcuo.web.middleware.WebSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -7,6 +7,7 @@ alike (NotFound), so a case's existence never leaks. Administrators 「三员」
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -99,12 +100,22 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return Case.objects.filter(q)
 
 
-def access_case(user: User, case_id: int | str, *, for_update: bool = False) -> Case:
+def access_case(
+    user: User,
+    case_id: int | str,
+    *,
+    for_update: bool = False,
+    related: Callable[[QuerySet[Case]], QuerySet[Case]] | None = None,
+) -> Case:
+    """The case if the user may see it, else NotFound. `related` adds joins and prefetches to the
+    restricted queryset (it is applied to visible_cases, so it can only narrow)."""
     try:
         pk = int(case_id)
     except (TypeError, ValueError):
         raise NotFound() from None
     qs = visible_cases(user).filter(pk=pk)
+    if related is not None:
+        qs = related(qs)
     if for_update:
         qs = qs.select_for_update()
     case = qs.first()

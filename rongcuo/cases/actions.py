@@ -8,11 +8,12 @@ the API and the command line call these; nothing else writes case models.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from rongcuo.accounts.models import User
@@ -901,16 +902,20 @@ def review_prefiling(user: User, prefiling_id: int, *, acknowledge: bool, respon
     return pre
 
 
-def read_case(user: User, case_id: int, *, ip: str = "") -> Case:
-    """A case read through the chokepoint, recorded in the security audit."""
+def read_case(
+    user: User, case_id: int, *, ip: str = "", related: Callable[[QuerySet[Case]], QuerySet[Case]] | None = None
+) -> Case:
+    """A case read through the chokepoint, recorded in the security audit (`related`: joins and
+    prefetches the caller will show, loaded with the access check)."""
+    # The read itself runs outside any transaction: on SQLite a transaction holds the one write lock,
+    # and only the audit append (its own transaction) needs it.
     try:
-        with transaction.atomic():
-            case = access.access_case(user, case_id)
-            roles = access.roles_on_case(user, case)
-            append(actor_for(user, roles[0] if roles else "", ip), "case.read", "case", case.number)
+        case = access.access_case(user, case_id, related=related)
     except NotFound:
         append_failure(actor_for(user, "", ip), "case.read", "case", str(case_id))
         raise
+    roles = access.roles_on_case(user, case)
+    append(actor_for(user, roles[0] if roles else "", ip), "case.read", "case", case.number)
     return case
 
 

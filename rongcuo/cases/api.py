@@ -184,31 +184,33 @@ def prefiling_dict(p: PreFiling) -> dict[str, Any]:
     }
 
 
-def _detail_queryset(user: User) -> QuerySet[Case]:
+def _detail_related(qs: QuerySet[Case]) -> QuerySet[Case]:
     """One query per related table, whatever the case holds (list and detail never grow with the data)."""
-    return (
-        access.visible_cases(user)
-        .select_related("jurisdiction", "unit", "cadre", "matter", "pre_filing", "created_by", "decision__decided_by")
-        .prefetch_related(
-            Prefetch(
-                "facts",
-                queryset=FactValue.objects.select_related("set_by").prefetch_related(
-                    Prefetch("attachments", queryset=Attachment.objects.only("id")),
-                    Prefetch("interviews", queryset=Interview.objects.only("id")),
-                ),
-            ),
-            Prefetch("events", queryset=CaseEvent.objects.order_by("at", "id")),
-            Prefetch("deadlines", queryset=Deadline.objects.order_by("started_on", "id")),
-            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
-            Prefetch("interviews", queryset=Interview.objects.select_related("recorded_by")),
-            Prefetch("appeals", queryset=Appeal.objects.select_related("submitted_by").order_by("id")),
-        )
+    return qs.select_related(
+        "jurisdiction", "unit", "cadre", "matter", "pre_filing", "created_by", "decision__decided_by"
+    ).prefetch_related(
+        Prefetch("facts", queryset=FactValue.objects.select_related("set_by")),
+        Prefetch("events", queryset=CaseEvent.objects.order_by("at", "id")),
+        Prefetch("deadlines", queryset=Deadline.objects.order_by("started_on", "id")),
+        Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by")),
+        Prefetch("interviews", queryset=Interview.objects.select_related("recorded_by")),
+        Prefetch("appeals", queryset=Appeal.objects.select_related("submitted_by").order_by("id")),
     )
 
 
 def _facts(case: Case) -> list[dict[str, Any]]:
     versions = evaluation.pinned_versions(case)
     set_facts = {fv.fact: fv for fv in case.facts.all()}
+    # The evidence links of every fact in two plain queries (cheaper than two nested prefetches).
+    evidence: dict[int, list[int]] = {}
+    heard: dict[int, list[int]] = {}
+    if set_facts:
+        links = FactValue.attachments.through.objects.filter(factvalue__case_id=case.pk)
+        for fv_id, att_id in links.order_by("id").values_list("factvalue_id", "attachment_id"):
+            evidence.setdefault(fv_id, []).append(att_id)
+        visits = FactValue.interviews.through.objects.filter(factvalue__case_id=case.pk)
+        for fv_id, iv_id in visits.order_by("id").values_list("factvalue_id", "interview_id"):
+            heard.setdefault(fv_id, []).append(iv_id)
     ids = list(dict.fromkeys([*evaluation.all_fact_ids(case), *set_facts]))
     rows = []
     for fid in ids:
@@ -224,8 +226,8 @@ def _facts(case: Case) -> list[dict[str, Any]]:
                 "set_by": _name(fv.set_by) if fv else None,
                 "set_at": fv.set_at if fv else None,
                 "comment": fv.comment if fv else "",
-                "attachment_ids": [a.pk for a in fv.attachments.all()] if fv else [],
-                "interview_ids": [i.pk for i in fv.interviews.all()] if fv else [],
+                "attachment_ids": evidence.get(fv.pk, []) if fv else [],
+                "interview_ids": heard.get(fv.pk, []) if fv else [],
             }
         )
     return rows
@@ -261,10 +263,8 @@ def _policies(case: Case) -> list[dict[str, Any]]:
     ]
 
 
-def case_detail(user: User, case_id: int) -> dict[str, Any]:
-    case = _detail_queryset(user).filter(pk=case_id).first()
-    if case is None:
-        raise NotFound()
+def case_detail(user: User, case: Case) -> dict[str, Any]:
+    """The whole case as the API shows it; `case` loaded through read_case(related=_detail_related)."""
     proc = engine.Procedure(case.procedure)
     cadre = case.cadre
     matter = case.matter
@@ -398,8 +398,8 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> dict[str, Any
 @router.get("/cases/{case_id}", summary="案件详情（读取记入审计）")
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:
     user = api_user(request)
-    case = actions.read_case(user, case_id, ip=client_ip(request))
-    return case_detail(user, case.pk)
+    case = actions.read_case(user, case_id, ip=client_ip(request), related=_detail_related)
+    return case_detail(user, case)
 
 
 @router.post("/cases/{case_id}/actions/{verb}", summary="办理操作（请求体为该操作的字段，可附 expected_version）")

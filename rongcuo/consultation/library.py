@@ -4,14 +4,18 @@ policies by id (the latest adoption of an id wins).
 `effective_library()` is what the case system should read instead of `Library.default()`. It is cached per
 process and rebuilt when the adoptions change: each call reads a one-row stamp (count and newest id of
 AdoptedPolicy), so an adoption made by another process, or one rolled back, is seen at the next call; saving
-an adoption also drops this process's cache at once (and again on commit).
+an adoption also drops this process's cache at once (and again on commit). Within one web or API request
+(`OneStampPerRequest` middleware) the stamp is read once: a request sees one library throughout.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Max
@@ -39,9 +43,33 @@ _lock = threading.Lock()
 _cached: _Cached | None = None
 
 
+# The stamp read in the current request ({} until read), or None outside a request (read at every call).
+_request_memo: ContextVar[dict[str, Stamp] | None] = ContextVar("rongcuo_library_stamp", default=None)
+
+
 def _stamp() -> Stamp:
+    memo = _request_memo.get()
+    if memo is not None and "stamp" in memo:
+        return memo["stamp"]
     row = AdoptedPolicy.objects.order_by().aggregate(n=Count("id"), last=Max("id"))
-    return (row["n"], row["last"])
+    stamp = (row["n"], row["last"])
+    if memo is not None:
+        memo["stamp"] = stamp
+    return stamp
+
+
+class OneStampPerRequest:
+    """Middleware: read the adoption stamp once per request instead of at every effective_library() call."""
+
+    def __init__(self, get_response: Callable[[Any], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        token = _request_memo.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _request_memo.reset(token)
 
 
 def adopted_file_name(row: AdoptedPolicy) -> str:
@@ -80,6 +108,9 @@ def effective_library() -> Library:
 def invalidate() -> None:
     global _cached
     _cached = None
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.clear()  # an adoption inside this request: read the stamp again
 
 
 @receiver(post_save, sender=AdoptedPolicy, dispatch_uid="consultation.adopted_policy_saved")
