@@ -48,7 +48,8 @@ class PreFiling(models.Model):
 
 class Case(models.Model):
     number = models.CharField(max_length=40, unique=True)
-    jurisdiction = models.ForeignKey("org.Jurisdiction", on_delete=models.PROTECT, related_name="cases")
+    # Indexed by the (jurisdiction, stage) and (jurisdiction, -id) indexes below.
+    jurisdiction = models.ForeignKey("org.Jurisdiction", on_delete=models.PROTECT, related_name="cases", db_index=False)
     start_type = models.CharField(max_length=16, choices=StartType.choices)
     matter = models.ForeignKey(
         "org.AccountabilityMatter", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
@@ -150,7 +151,8 @@ class Interview(models.Model):
 
 
 class FactValue(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="facts")
+    # No index of its own: the unique (case, fact) constraint leads with the case.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="facts", db_index=False)
     fact = models.CharField(max_length=64)
     value = models.BooleanField(null=True)
     comment = models.TextField(blank=True)
@@ -167,7 +169,7 @@ class FactValue(models.Model):
 class CaseEvent(models.Model):
     """The per-case timeline for users (who did what, when, why); each event also enters the audit chain."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)  # (case, verb)
     at = models.DateTimeField()
     verb = models.CharField(max_length=40)
     stage_from = models.CharField(max_length=32, blank=True)

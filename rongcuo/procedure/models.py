@@ -20,7 +20,7 @@ class Deadline(models.Model):
     is_default = models.BooleanField(default=False)
     calendar_note = models.CharField(max_length=200, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    overdue = models.BooleanField(default=False, db_index=True)
+    overdue = models.BooleanField(default=False)  # queried with completed_at/due_on, never alone
 
     class Meta:
         ordering = ["due_on", "id"]
