@@ -76,11 +76,17 @@ def _subject(case: Case) -> str:
     return f"当事单位：{case.unit.name}"
 
 
+def public_explanation(text: str) -> str:
+    """The engine's explanation without its 【提示】 lines: those tell staff how completely a policy's text
+    is encoded (e.g. "本意见全文未能取得"), which is no part of a published decision."""
+    return "\n".join(line for line in text.splitlines() if not line.startswith("【提示】"))
+
+
 def compose(case: Case, ctx: deid.Context) -> dict[str, Any]:
     """Every field of a rendition for this decided case (text fields de-identified)."""
     decision: Decision = case.decision
     version = policy_version(decision)
-    explanation = (decision.evaluation or {}).get("explanation", "")
+    explanation = public_explanation((decision.evaluation or {}).get("explanation", ""))
     basis = "" if decision.basis.strip() == explanation.strip() else decision.basis
     raw = {
         "title": case.title,

@@ -32,6 +32,9 @@ def test_generated_rendition_is_de_identified(world, subject) -> None:
     assert "免予问责" in r.result and "结果运用" in r.result
     assert r.last_scan["clean"] is True
     assert subject.case.events.filter(verb="rendition_generate").exists()
+    # jiangsu-2017 is encoded from partial text: the staff-facing 【提示】 line stays out of public text
+    assert "【提示】" in subject.case.decision.evaluation["explanation"]
+    assert "【提示】" not in r.explanation and "依据" in r.explanation and "结论" in r.explanation
 
 
 def test_collisions_across_people_of_one_case(world) -> None:
