@@ -91,7 +91,9 @@ def filter_cases(qs: QuerySet[Case], f: CaseQuery) -> QuerySet[Case]:
         j = Jurisdiction.objects.filter(code=f.jurisdiction).first()
         qs = qs.filter(jurisdiction__path__startswith=j.path) if j else qs.none()
     if f.q:
-        qs = qs.filter(Q(title__icontains=f.q) | Q(number__icontains=f.q))
+        # Text without upper/lower case (Chinese, digits) needs no UPPER() on every row: plain LIKE.
+        lookup = "contains" if f.q.upper() == f.q.lower() else "icontains"
+        qs = qs.filter(Q(**{f"title__{lookup}": f.q}) | Q(**{f"number__{lookup}": f.q}))
     return qs
 
 

@@ -63,19 +63,19 @@ class Case(models.Model):
     domain = models.CharField(max_length=32, blank=True)
     conduct_date = models.DateField(null=True, blank=True)
 
-    stage = models.CharField(max_length=32, db_index=True)
+    stage = models.CharField(max_length=32)
     status = models.CharField(max_length=8, choices=[("open", "办理中"), ("closed", "已办结")], default="open")
     closing_reason = models.CharField(max_length=32, blank=True)
     major_matter = models.BooleanField(default=False, help_text="重大过错事项：须第三方评估")
     public_interest_involved = models.BooleanField(default=False, help_text="涉及重大社会公共利益：须听证")
 
     evaluated_at = models.DateTimeField(null=True, blank=True)
-    engine_outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True, db_index=True)
-    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True, db_index=True)
+    engine_outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     disposition = models.CharField(max_length=16, blank=True)
 
     stage_due_on = models.DateField(null=True, blank=True, db_index=True)
-    overdue = models.BooleanField(default=False, db_index=True)
+    overdue = models.BooleanField(default=False)
     version = models.IntegerField(default=0)
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -92,9 +92,32 @@ class Case(models.Model):
     class Meta:
         ordering = ["-id"]
         indexes = [
-            models.Index(fields=["jurisdiction", "stage"]),
-            models.Index(fields=["jurisdiction", "-id"]),
+            # A scope's cases of one stage, newest first, from the index alone.
+            models.Index(fields=["jurisdiction", "stage", "-id"], name="case_scope_stage"),
+            # A scope's cases newest first, carrying the list filters and the title, so that a filtered
+            # list over a province (tens of thousands of cases) never reads the table (PostgreSQL
+            # INCLUDE; SQLite builds the same index without the included columns).
+            models.Index(
+                fields=["jurisdiction", "-id"],
+                name="case_scope_recent",
+                include=[
+                    "stage",
+                    "status",
+                    "outcome",
+                    "engine_outcome",
+                    "start_type",
+                    "overdue",
+                    "domain",
+                    "number",
+                    "title",
+                ],
+            ),
             models.Index(fields=["status", "overdue"]),
+            # Plain indexes for whole-country queries (statistics); declared here rather than with
+            # db_index=True, which on PostgreSQL adds a second, LIKE-only index to every text column.
+            models.Index(fields=["stage"], name="case_stage"),
+            models.Index(fields=["outcome"], name="case_outcome"),
+            models.Index(fields=["engine_outcome"], name="case_engine_outcome"),
         ]
 
     def __str__(self) -> str:
