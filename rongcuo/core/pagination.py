@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import BigIntegerField, ExpressionWrapper, F, QuerySet
 from ninja import Schema
 from pydantic import Field
 
 MAX_PAGE_SIZE = 100
+SORT_MATCHES_UP_TO = 50_000  # matches sorted by the database rather than met walking the id index
 T = TypeVar("T")
 
 
@@ -24,22 +25,42 @@ def paginate(qs: QuerySet[Any], q: PageQuery, *, ids_first: bool = False) -> tup
     if start >= total:
         items: list[Any] = []
     elif ids_first:
-        items = rows_by_ids(qs, start, start + q.page_size)
+        items = rows_by_ids(qs, start, start + q.page_size, sort_matches=total <= SORT_MATCHES_UP_TO)
     else:
         items = list(qs[start : start + q.page_size])
     return items, {"total": total, "page": q.page, "page_size": q.page_size}
 
 
-def rows_by_ids(qs: QuerySet[Any], start: int, stop: int) -> list[Any]:
+def rows_by_ids(qs: QuerySet[Any], start: int, stop: int, *, sort_matches: bool = False) -> list[Any]:
     """qs[start:stop] in two steps: the page's ids in order, then those rows (with qs's joins and deferrals).
 
     A scoped, filtered list can match thousands of rows; sorting them whole (with their joins) to keep 20
-    costs far more than sorting their ids, which an index on the scope column often covers."""
-    ids = list(qs.values_list("pk", flat=True)[start:stop])
+    costs far more than sorting their ids, which an index on the scope column often covers.
+
+    sort_matches: the caller knows the matches are few (a scope's, not the whole table's). The id order is
+    then given as an expression, so the database finds the matches through its filter indexes and sorts
+    them, instead of walking the primary key backwards hoping to meet 20 matches soon (PostgreSQL's choice
+    under a LIMIT, and a slow one when the matches are old cases)."""
+    ids_qs = qs.values_list("pk", flat=True)
+    if sort_matches:
+        ids_qs = ids_qs.order_by(*_unindexed_id_order(qs))
+    ids = list(ids_qs[start:stop])
     if not ids:
         return []
     rows = {obj.pk: obj for obj in qs.order_by().filter(pk__in=ids)}
     return [rows[pk] for pk in ids if pk in rows]
+
+
+def _unindexed_id_order(qs: QuerySet[Any]) -> list[Any]:
+    """qs's ordering with the id column replaced by id + 0 (the same order, but no index provides it)."""
+    out: list[Any] = []
+    for item in qs.query.order_by or qs.model._meta.ordering:
+        if isinstance(item, str) and item.lstrip("-") in ("id", "pk"):
+            expr = ExpressionWrapper(F("id") + 0, output_field=BigIntegerField())
+            out.append(expr.desc() if item.startswith("-") else expr.asc())
+        else:
+            out.append(item)
+    return out
 
 
 class IdsFirst:
