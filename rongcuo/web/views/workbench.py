@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from rongcuo.cases import access
-from rongcuo.cases.models import CaseEvent
+from rongcuo.cases.recent import recent_events
 from rongcuo.core.pagination import rows_by_ids
 from rongcuo.procedure.engine import definition
 from rongcuo.procedure.workdays import working_days_between
@@ -56,13 +56,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
             tasks.append(
                 {"case": case, "verbs": verbs, "left": left, "stage_label": case.procedure and _stage_label(case)}
             )
-    recent = (
-        CaseEvent.objects.filter(case__in=access.visible_cases(user).values("pk"))
-        .select_related("case")
-        .only("at", "actor_name", "summary", "case__number")
-        .order_by("-id")
-    )
-    events = rows_by_ids(recent, 0, 20)
+    events = recent_events(user, 20)
     return render(request, "web/workbench.html", {"tasks": tasks, "events": events, "roles": sorted(roles)})
 
 
