@@ -12,7 +12,7 @@ database whose name contains "bench"; never the application's or the tests' data
    each, 8 counties per city: about 2,800 jurisdictions), 5 units per jurisdiction, 4 cadres per unit
    (ID numbers and phones SM4-encrypted, from a pool of 256 encrypted values).
 3. Cases, copied from the demo cases ("templates"): each synthetic case takes a template's stage, start
-   type, facts, timeline, deadlines, decision, appeals, interviews and result-use record, moved in time
+   type, facts, timeline, deadlines, decision, appeals, interviews and result-use record, moved in time by whole days
    (closed cases 60 days to 3 years old, open ones 0 to 45 days) and put in a jurisdiction
    (70% county, 20% city, 10% province level) with a unit and, for cadre cases, a cadre of that unit.
    Its `policies`, `procedure` and `evaluation` (and the decision's archived evaluation) are what the real
@@ -774,13 +774,15 @@ def load(
         combo = planner.combo(place, ti)
         assert combo is not None
         c = t.case
-        stamp = int(p["created"][i])
-        if stamp // 86400 != current:
-            current = stamp // 86400
+        # Moved by whole days (times of day stay the template's): the related rows of one template on one
+        # day are then the same text, rendered once for every case of that template and day.
+        day = int(p["created"][i]) // 86400
+        if day != current:
+            current = day
             day_rows.clear()
-        created = epoch + dt.timedelta(seconds=stamp)
-        delta = created - c["created_at"]
-        key = (id(combo), stamp)
+        delta = dt.timedelta(days=(epoch + dt.timedelta(days=day)).date().toordinal() - c["created_at"].toordinal())
+        created = c["created_at"] + delta
+        key = (id(combo), day)
         if key not in day_rows:
             day_rows[key] = rendered(ti, combo, delta)
         shift, ddays = shifter(delta)

@@ -85,9 +85,20 @@ def append(
     success: bool = True,
     detail: dict[str, Any] | None = None,
     kind: str = AuditRecord.KIND_SECURITY,
+    flush: bool = True,
 ) -> AuditRecord:
-    """Append one record; joins the caller's transaction (so it commits or rolls back with the act)."""
+    """Append one record; joins the caller's transaction (so it commits or rolls back with the act).
+
+    flush=False (records of reads, appended in a transaction of their own): on PostgreSQL the commit does
+    not wait for the WAL flush. Every append holds the chain head's row lock until its commit, so waiting
+    for the disk there would serialise all reads behind one flush each. The record is chained and written
+    all the same; an operating-system crash may lose the last moments of read records (as SQLite's
+    synchronous=NORMAL may for every commit), never alter or reorder one."""
     with transaction.atomic():
+        connection = transaction.get_connection()
+        if not flush and connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL synchronous_commit = off")
         head = AuditHead.objects.select_for_update().get(id=1)  # created by migration audit.0002
         at = dt.datetime.now(dt.UTC)
         seq = head.seq + 1

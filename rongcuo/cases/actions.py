@@ -923,7 +923,7 @@ def read_case(
         append_failure(actor_for(user, "", ip), "case.read", "case", str(case_id))
         raise
     roles = access.roles_on_case(user, case)
-    append(actor_for(user, roles[0] if roles else "", ip), "case.read", "case", case.number)
+    append(actor_for(user, roles[0] if roles else "", ip), "case.read", "case", case.number, flush=False)
     return case
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.db import connection
 from django.db.models import BigIntegerField, ExpressionWrapper, F, QuerySet
 from ninja import Schema
 from pydantic import Field
@@ -25,7 +26,8 @@ def paginate(qs: QuerySet[Any], q: PageQuery, *, ids_first: bool = False) -> tup
     if start >= total:
         items: list[Any] = []
     elif ids_first:
-        items = rows_by_ids(qs, start, start + q.page_size, sort_matches=total <= SORT_MATCHES_UP_TO)
+        few = total <= SORT_MATCHES_UP_TO and connection.vendor == "postgresql"  # SQLite plans well unaided
+        items = rows_by_ids(qs, start, start + q.page_size, sort_matches=few)
     else:
         items = list(qs[start : start + q.page_size])
     return items, {"total": total, "page": q.page, "page_size": q.page_size}

@@ -172,3 +172,18 @@ def test_missing_head_row_is_named() -> None:
     AuditHead.objects.all().delete()
     broken = verify_chain().broken
     assert broken is not None and broken.seq == 3 and "链头" in broken.problem
+
+
+def test_read_records_chain_like_any_other_and_never_relax_a_callers_transaction() -> None:
+    actor = Actor(user_id=None, username="reader", role="handler", ip="127.0.0.1")
+    append(actor, "case.read", "case", "RC-1", flush=False)
+    append(actor, "case.update", "case", "RC-1")
+    with transaction.atomic():
+        append(actor, "case.read", "case", "RC-2", flush=False)  # joins the caller's transaction
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SHOW synchronous_commit")
+                assert cur.fetchone()[0] == "on"  # the caller's writes still wait for the flush
+    r = verify_chain()
+    assert r.ok and r.count == 3
+    assert list(AuditRecord.objects.order_by("seq").values_list("object_id", flat=True)) == ["RC-1", "RC-1", "RC-2"]
