@@ -77,7 +77,7 @@ def _subject(case: Case) -> str:
 
 
 def public_explanation(text: str) -> str:
-    """The engine's explanation without its 【提示】 lines: those tell staff how completely a policy's text
+    """An explanation (the engine's, or a basis copied from it) without its 【提示】 lines: those tell staff how completely a policy's text
     is encoded (e.g. "本意见全文未能取得"), which is no part of a published decision."""
     return "\n".join(line for line in text.splitlines() if not line.startswith("【提示】"))
 
@@ -86,8 +86,10 @@ def compose(case: Case, ctx: deid.Context) -> dict[str, Any]:
     """Every field of a rendition for this decided case (text fields de-identified)."""
     decision: Decision = case.decision
     version = policy_version(decision)
-    explanation = public_explanation((decision.evaluation or {}).get("explanation", ""))
-    basis = "" if decision.basis.strip() == explanation.strip() else decision.basis
+    engine_text = (decision.evaluation or {}).get("explanation", "")
+    explanation = public_explanation(engine_text)
+    # The basis is usually the engine's explanation adopted as written (then shown once, as the explanation).
+    basis = "" if decision.basis.strip() == engine_text.strip() else public_explanation(decision.basis)
     raw = {
         "title": case.title,
         "subject": _subject(case),
