@@ -77,8 +77,9 @@ def _subject(case: Case) -> str:
 
 
 def public_explanation(text: str) -> str:
-    """An explanation (the engine's, or a basis copied from it) without its 【提示】 lines: those tell staff how completely a policy's text
-    is encoded (e.g. "本意见全文未能取得"), which is no part of a published decision."""
+    """An explanation (the engine's, or a basis copied from it) without its 【提示】 lines: those tell
+    staff how completely a policy's text is encoded (e.g. "本意见全文未能取得"), no part of a published
+    decision."""
     return "\n".join(line for line in text.splitlines() if not line.startswith("【提示】"))
 
 

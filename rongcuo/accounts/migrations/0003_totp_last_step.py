@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_initial'),
+        ("accounts", "0002_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='totp_last_step',
-            field=models.BigIntegerField(default=0, help_text='最近一次使用的验证码时间步，防止重放'),
+            model_name="user",
+            name="totp_last_step",
+            field=models.BigIntegerField(default=0, help_text="最近一次使用的验证码时间步，防止重放"),
         ),
     ]

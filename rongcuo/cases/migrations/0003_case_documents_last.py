@@ -45,8 +45,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(copy_forward, copy_backward),
         *(migrations.RemoveField(model_name="case", name=name) for name in DOCUMENTS),
-        *(
-            migrations.RenameField(model_name="case", old_name=f"{name}_last", new_name=name)
-            for name in DOCUMENTS
-        ),
+        *(migrations.RenameField(model_name="case", old_name=f"{name}_last", new_name=name) for name in DOCUMENTS),
     ]
