@@ -547,7 +547,7 @@ class Planner:
         from rongcuo.outcomes.records import _policy_rules
         from rongcuo.outcomes.standing import influence_months_for, rule_kind
         from rongcuo.policy import evaluate
-        from rongcuo.procedure import engine
+        from rongcuo.procedure import engine, pinning
 
         c = t.case
         j = Jurisdiction.objects.get(code=place.code)
@@ -566,7 +566,7 @@ class Planner:
             self.case_spec,
             c,
             {
-                "procedure": procedure,
+                "procedure_pin_id": pinning.pin(procedure),
                 "policies": pins,
                 "evaluation": ev,
                 "engine_outcome": ev[0]["outcome"],

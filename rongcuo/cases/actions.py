@@ -161,7 +161,7 @@ def _open_stage(case: Case, stage: str, today: dt.date) -> None:
 
 # Fixed when the case is filed (立案时固定) and never written again: the pinned procedure and policies are
 # the largest values of the row, so leaving them out keeps every later save small.
-FIXED_AT_FILING = frozenset({"id", "number", "procedure", "policies", "created_by", "created_at", "version"})
+FIXED_AT_FILING = frozenset({"id", "number", "procedure_pin", "policies", "created_by", "created_at", "version"})
 SAVED_FIELDS = tuple(f.attname for f in Case._meta.concrete_fields if f.name not in FIXED_AT_FILING)
 
 

@@ -48,7 +48,7 @@ from .models import (
 from .payloads import ApplicationIn, FactIn, InterviewIn, PreFilingIn
 
 router = Router()
-LIST_DEFERRED = ("procedure", "evaluation", "policies", "summary")
+LIST_DEFERRED = ("evaluation", "policies", "summary")
 
 
 class CaseQuery(PageQuery):

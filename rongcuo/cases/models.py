@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
@@ -83,9 +85,17 @@ class Case(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
+    procedure_pin = models.ForeignKey(
+        "procedure.PinnedProcedure",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_column="procedure_digest",
+        help_text="办案程序（立案时固定；同一程序只存一份）",
+    )
     # Large documents last: on SQLite they spill to overflow pages, and the columns before them stay in
     # the row's first page for lists and filters (migration 0003).
-    procedure = models.JSONField(default=dict, help_text="办案程序（立案时固定）")
     policies = models.JSONField(default=list, help_text="适用政策及版本（立案时固定，最基层在前）")
     evaluation = models.JSONField(default=list, help_text="最新一次规则评估（每项适用政策一条）")
 
@@ -122,6 +132,19 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
+
+    @property
+    def procedure(self) -> dict[str, Any]:
+        """The procedure pinned when the case started (stored once per distinct procedure)."""
+        from rongcuo.procedure.pinning import body
+
+        return body(self.procedure_pin_id)
+
+    @procedure.setter
+    def procedure(self, value: dict[str, Any]) -> None:
+        from rongcuo.procedure.pinning import pin
+
+        self.procedure_pin_id = pin(value) if value else None
 
 
 class CaseCounter(models.Model):

@@ -27,7 +27,7 @@ WARNING_ROLES = {"handler", "investigator", "secretary", "org_liaison"}
 LIMIT = 50
 CANDIDATES = 300
 # Not shown in a warning; up to 30 kB of JSON per case, decoded for nothing.
-HEAVY = ("procedure", "policies", "evaluation", "summary", "decision__evaluation", "decision__basis")
+HEAVY = ("policies", "evaluation", "summary", "decision__evaluation", "decision__basis")
 RULE = (
     f"同类：领域标签相同；或问责事项标题去除通用词（{'、'.join(GENERIC[:6])}等）后的二字关键词重合至少{MIN_SHARED}个，"
     f"且占较短标题关键词的{int(MIN_SHARE * 100)}%以上。此前同类事项已作出处理的，提示考虑“重复犯错”。"

@@ -37,3 +37,16 @@ class Reminder(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["deadline", "kind"], name="one_reminder_per_kind")]
+
+
+class PinnedProcedure(models.Model):
+    """A procedure as pinned to cases when they start, stored once and shared: content-addressed by the
+    SHA-256 of its canonical JSON, so it can never change under a case. A whole country's cases pin a few
+    dozen distinct procedures; each case refers to one (Case.procedure_pin) instead of carrying a 6 kB copy."""
+
+    digest = models.CharField(max_length=64, primary_key=True)
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.body.get('id', '')} {self.digest[:12]}"

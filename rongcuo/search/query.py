@@ -25,7 +25,7 @@ from .scope import reach
 
 CANDIDATES = 500
 MAX_TERMS = 12  # a pasted paragraph is not a query; its first words are enough to find it
-DEFERRED = ("procedure", "evaluation", "policies")  # large JSON a result list never shows
+DEFERRED = ("evaluation", "policies")  # large JSON a result list never shows
 
 T = TypeVar("T")
 

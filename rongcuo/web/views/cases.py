@@ -67,7 +67,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         qs = qs.filter(status=f["status"])
     if f["q"]:
         qs = _search(user, qs, f["q"])
-    rows = qs.defer("procedure", "policies", "evaluation").order_by("-overdue", "-id")
+    rows = qs.defer("policies", "evaluation").order_by("-overdue", "-id")
     page = Paginator(IdsFirst(rows), PAGE_SIZE).get_page(request.GET.get("page"))
     stage_labels = dict(_stage_choices())
     ctx = {
