@@ -153,6 +153,7 @@ def ensure_data(url: str, n: int, seed: int = DEFAULT_SEED, *, rebuild: bool = F
 
     have = None if rebuild else generated()
     if have is not None and have.get("n") == n:
+        migrate()  # a database built by an earlier version of the code: bring its schema up to date
         return have
     connections.close_all()
     recreate(url)

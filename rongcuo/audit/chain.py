@@ -97,9 +97,16 @@ def append(
     with transaction.atomic():
         connection = transaction.get_connection()
         if not flush and connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
+            # Lock the head and relax this transaction's commit in one round trip.
             with connection.cursor() as cur:
-                cur.execute("SET LOCAL synchronous_commit = off")
-        head = AuditHead.objects.select_for_update().get(id=1)  # created by migration audit.0002
+                cur.execute(
+                    "SELECT seq, hash, set_config('synchronous_commit', 'off', true) "
+                    f"FROM {AuditHead._meta.db_table} WHERE id = 1 FOR UPDATE"
+                )
+                head_seq, head_hash, _ = cur.fetchone()
+            head = AuditHead(id=1, seq=head_seq, hash=head_hash)
+        else:
+            head = AuditHead.objects.select_for_update().get(id=1)  # created by migration audit.0002
         at = dt.datetime.now(dt.UTC)
         seq = head.seq + 1
         text = canonical_detail(detail)
