@@ -24,6 +24,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from rongcuo.core.api_auth import default_auth
 from rongcuo.core.errors import ActionError
+from rongcuo.core.renderers import FastJSONRenderer
 from rongcuo.policy.errors import PolicyError
 
 log = logging.getLogger("rongcuo.api")
@@ -200,6 +201,7 @@ def build() -> NinjaAPI:
         "JSON：{error, message, field}。",
         urls_namespace="api",
         auth=default_auth(),
+        renderer=FastJSONRenderer(),
         docs_url=docs_url,
     )
     install_error_handlers(new)
