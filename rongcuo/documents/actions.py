@@ -19,7 +19,7 @@ from rongcuo.accounts.models import User
 from rongcuo.audit.chain import Actor, append, append_failure
 from rongcuo.cases import access
 from rongcuo.cases.actions import actor_for, attempt, record_event, visible_prefilings
-from rongcuo.cases.models import Case, PreFiling
+from rongcuo.cases.models import Case, Decision, PreFiling
 from rongcuo.core.errors import Conflict, Forbidden, Invalid, NotFound
 from rongcuo.disclosure.models import Rendition
 from rongcuo.org.models import Jurisdiction
@@ -163,6 +163,9 @@ def issue_document(
             case=case,
             signer=getattr(inputs, "signer", "") or "",
         )
+        if spec.id == "decision" and doc.number:
+            # The decision carries the 发文字号 of the document that made it known (the latest, if reissued).
+            Decision.objects.filter(case=case).update(document_number=doc.number)
         label = f"制发《{draft.title}》" + (f"（{doc.number}）" if doc.number else "")
         record_event(case, user, actor_for(user, role, ip), "issue_document", label, data=_detail(doc))
     return doc

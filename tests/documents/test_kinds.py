@@ -210,6 +210,8 @@ def test_decision_variants(world, body, disposition, months, title) -> None:
     case = decided(world, disposition, months=months)
     doc, text = issue(world, case, "decision", world.secretary)
     assert doc.title == title
+    case.decision.refresh_from_db()
+    assert doc.number and case.decision.document_number == doc.number  # the decision carries its 文号
     assert f"影响期为{months}个月" in text and disposition in text
     assert "如对本决定不服，可以自收到本决定之日起15日内" in text
 
