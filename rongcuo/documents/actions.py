@@ -234,8 +234,10 @@ def visible_document(user: User, document_id: int | str, *, for_update: bool = F
         raise NotFound()
     if doc.case_id is not None:
         case = access.access_case(user, doc.case_id, for_update=for_update)
-        roles = access.roles_on_case(user, case)
-        return doc, roles[0] if roles else ""
+        roles = _reading_roles(user, case, doc)
+        if not roles:
+            raise NotFound()  # an internal document: as if it did not exist
+        return doc, roles[0]
     if doc.pre_filing_id is not None:
         if not visible_prefilings(user).filter(pk=doc.pre_filing_id).exists():
             raise NotFound()
@@ -254,7 +256,17 @@ def list_documents(user: User, case_id: int | str, *, ip: str = "") -> list[Docu
     except NotFound:
         append_failure(actor_for(user, "", ip), "document.list", "case", str(case_id))
         raise
-    return list(Document.objects.filter(case=case).select_related("created_by", "signed_by").order_by("id"))
+    docs = Document.objects.filter(case=case).select_related("created_by", "signed_by").order_by("id")
+    return [d for d in docs if _reading_roles(user, case, d)]
+
+
+def _reading_roles(user: User, case: Case, doc: Document) -> list[str]:
+    """The user's roles on the case in which they may read this document (none: not theirs to read)."""
+    roles = access.roles_on_case(user, case)
+    spec = kinds.find(doc.kind)
+    if spec is None:  # a kind no longer issued: its documents stay with the case staff
+        return [r for r in roles if r in kinds.CASE_STAFF]
+    return [r for r in roles if spec.readable_by(r)]
 
 
 def read_document(user: User, document_id: int | str, fmt: str = "docx", *, ip: str = "") -> tuple[Document, bytes]:

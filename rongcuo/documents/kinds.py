@@ -93,6 +93,12 @@ class Kind:
     upward: bool = False  # 上行文: 签发人 beside the number
     signable: bool = False
     inputs: type[BaseModel] | None = None
+    # Who may read an issued one besides its issuers: None for every role on the case (documents addressed
+    # to the cadre or unit); a set for internal documents (reports, letters between organs).
+    readers: frozenset[str] | None = None
+
+    def readable_by(self, role: str) -> bool:
+        return self.readers is None or role in self.roles or role in self.readers
 
     @property
     def allowed_fields(self) -> frozenset[str]:
@@ -122,6 +128,11 @@ def get(kind_id: str) -> Kind:
     if kind is None:
         raise Invalid(f"未知的文书种类 {kind_id}，应为 {'、'.join(REGISTRY)} 之一", field="kind")
     return kind
+
+
+def find(kind_id: str) -> Kind | None:
+    _load()
+    return REGISTRY.get(kind_id)
 
 
 def all_kinds() -> list[Kind]:

@@ -300,6 +300,7 @@ register(
         roles=LIAISON,
         series="函",
         inputs=LetterIn,
+        readers=LIAISON,
     )
 )
 register(
@@ -310,6 +311,7 @@ register(
         ("subject", "filed_with", "result", "citations"),
         upward=True,
         inputs=FilingIn,
+        readers=LIAISON,
     )
 )
 register(

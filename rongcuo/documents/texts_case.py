@@ -480,6 +480,7 @@ register(
         ("subject", "report", "facts", "explanation"),
         roles=CASE_STAFF | {"investigator"},
         numbered=False,
+        readers=CASE_STAFF | {"investigator"},  # internal: not for the cadre or unit under review
     )
 )
 register(
@@ -499,6 +500,7 @@ register(
         ("subject", "evaluator_org", "due_on"),
         series="函",
         inputs=CommissionIn,
+        readers=CASE_STAFF | {"investigator", "evaluator"},
     )
 )
 register(

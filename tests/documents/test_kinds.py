@@ -8,7 +8,7 @@ import pytest
 
 from rongcuo.cases import actions as cases
 from rongcuo.core import crypto
-from rongcuo.core.errors import Conflict, Forbidden, Invalid
+from rongcuo.core.errors import Conflict, Forbidden, Invalid, NotFound
 from rongcuo.disclosure import actions as disclosure
 from rongcuo.documents import actions, kinds, storage
 from rongcuo.documents.models import Document
@@ -273,3 +273,18 @@ def test_issue_is_recorded_on_the_timeline_and_audit(world, body) -> None:
     assert AuditRecord.objects.filter(action="case.issue_document", object_id=case.number).exists()
     actions.read_document(world.handler, doc.pk)
     assert AuditRecord.objects.filter(action="document.download", object_id=doc.number).exists()
+
+
+def test_internal_documents_are_not_the_cadres_to_read(world, body) -> None:
+    w = world
+    case = decided(w)
+    decision, _ = issue(w, case, "decision", w.secretary)
+    report, _ = issue(w, case, "investigation_report", w.handler)
+    # the cadre reads what is addressed to them, not the organ's internal report
+    assert actions.read_document(w.applicant, decision.pk)[0] == decision
+    with pytest.raises(NotFound):
+        actions.read_document(w.applicant, report.pk)
+    assert [d.pk for d in actions.list_documents(w.applicant, case.pk)] == [decision.pk]
+    # the case staff and the investigator read both
+    assert actions.read_document(w.investigator, report.pk)[0] == report
+    assert {d.pk for d in actions.list_documents(w.handler, case.pk)} == {decision.pk, report.pk}
