@@ -10,9 +10,10 @@ Either way the work stays bounded by the scope or the window, never the whole ti
 
 from __future__ import annotations
 
-from django.db.models import BigIntegerField, ExpressionWrapper, F, QuerySet
+from django.db.models import QuerySet
 
 from rongcuo.accounts.models import User
+from rongcuo.core.pagination import unindexed_id_order
 
 from . import access
 from .models import CaseEvent
@@ -23,8 +24,8 @@ GROWTH = 8
 
 
 def _newest_first(qs: QuerySet[CaseEvent]) -> QuerySet[CaseEvent]:
-    # id + 0: the database filters first and sorts the matches, instead of walking the id index backwards.
-    return qs.order_by(ExpressionWrapper(F("id") + 0, output_field=BigIntegerField()).desc())
+    # The database filters first and sorts the matches, instead of walking the id index backwards.
+    return qs.order_by(*unindexed_id_order(qs.order_by("-id")))
 
 
 def recent_event_ids(user: User, limit: int = 20) -> list[int]:

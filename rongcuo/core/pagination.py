@@ -45,7 +45,7 @@ def rows_by_ids(qs: QuerySet[Any], start: int, stop: int, *, sort_matches: bool 
     under a LIMIT, and a slow one when the matches are old cases)."""
     ids_qs = qs.values_list("pk", flat=True)
     if sort_matches:
-        ids_qs = ids_qs.order_by(*_unindexed_id_order(qs))
+        ids_qs = ids_qs.order_by(*unindexed_id_order(qs))
     ids = list(ids_qs[start:stop])
     if not ids:
         return []
@@ -53,7 +53,7 @@ def rows_by_ids(qs: QuerySet[Any], start: int, stop: int, *, sort_matches: bool 
     return [rows[pk] for pk in ids if pk in rows]
 
 
-def _unindexed_id_order(qs: QuerySet[Any]) -> list[Any]:
+def unindexed_id_order(qs: QuerySet[Any]) -> list[Any]:
     """qs's ordering with the id column replaced by id + 0 (the same order, but no index provides it)."""
     out: list[Any] = []
     for item in qs.query.order_by or qs.model._meta.ordering:
