@@ -546,6 +546,8 @@ class _Builder:
             verb = next(v for v in ("give_feedback", "notify_organisation", "file_report") if v not in done)
             return self._go(case, spec, verb)
         if stage == "publication":
+            if not spec.withhold:
+                self._public_rendition(case, spec)
             return self._go(case, spec, "withhold_publication" if spec.withhold else "publish")
         if stage == "appeal_window":
             return self._go(case, spec, "submit_appeal" if spec.appeal else "close")
@@ -566,6 +568,21 @@ class _Builder:
         if not RoleAssignment.objects.filter(user=user, role=login, case=case, revoked_at__isnull=True).exists():
             accounts.grant_role(None, login, login, case_id=case.pk)
             access.forget_grants(user)  # grants are cached on the user object
+
+    def _public_rendition(self, case: Case, spec: CaseSpec) -> None:
+        """The publisher's de-identified rendition, approved when its scan is clean (else left as a draft to
+        review); the first ones also enter the typical-case library, so the public portal has content."""
+        from rongcuo.disclosure import actions as disclosure
+        from rongcuo.disclosure.models import RenditionStatus, TypicalCase
+
+        publisher = self._staff(spec.place, "publisher")
+        rendition = disclosure.generate_rendition(publisher, case.pk)
+        if not (rendition.last_scan or {}).get("clean"):
+            return
+        rendition = disclosure.approve_rendition(publisher, rendition.pk)
+        if rendition.status == RenditionStatus.PUBLISHED and TypicalCase.objects.count() < 2:
+            why = {"significance": "依规容错、纠错到位的典型", "tags": [case.domain] if case.domain else []}
+            disclosure.curate_typical(publisher, rendition.pk, why)
 
     def _go(self, case: Case, spec: CaseSpec, verb: str) -> Case:
         today = str(self.today)
