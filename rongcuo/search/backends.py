@@ -20,6 +20,7 @@ already narrowed the match to the same scope inside the index, so this is the ch
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
@@ -84,13 +85,15 @@ class Ask:
     expected: float = math.inf  # expected number of matches (query.estimate), for PostgreSQL's window
 
 
-class Backend:
+class Backend(ABC):
+    """What each database's full-text index must answer; the shared result step is `_select`."""
+
     vendor = ""
 
+    @abstractmethod
     def newest(self, ask: Ask, *, ids_only: bool = False) -> list[tuple]:
         """The newest `ask.limit` matches, newest first: (id, tokens, length, facts, visible), or with
         `ids_only` (id, visible). `visible` is False for a row the user may not see."""
-        raise NotImplementedError
 
     def _select(self, ask: Ask, inner: str, params: list[object], ids_only: bool) -> list[tuple]:
         cols = "c.id" if ids_only else "c.id, c.tokens, c.length, c.facts"
