@@ -396,3 +396,22 @@ def richest_demo_case(user: Any) -> int:
 
     qs = visible_cases(user).filter(events__audit_seq__isnull=False).annotate(k=Count("events")).order_by("-k", "pk")
     return qs.values_list("pk", flat=True)[0]
+
+
+def per_size_main(script: str, doc: str, child: Callable[[Any], None], calls_help: str) -> None:
+    """The command line of a benchmark measured at one or more data sizes (api, web, standing): one size
+    runs `child` here; a comma list runs one child process per size and compares their query counts."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--n", default="10000,100000", help="synthetic cases; a comma list runs one child per size")
+    ap.add_argument("--database-url", default=None)
+    ap.add_argument("--calls", type=int, default=20, help=calls_help)
+    ap.add_argument("--result-file", default=None, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    sizes = parse_sizes(args.n)
+    if len(sizes) == 1:
+        child(args)
+        return
+    results = run_per_size(script, sizes, args.database_url, ["--calls", str(args.calls)])
+    compare_queries(results)

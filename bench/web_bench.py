@@ -28,16 +28,15 @@ from _casebench import (
     PROVINCE,
     banner,
     bench_url,
-    compare_queries,
     enrol_totp,
     ensure_data,
     measure_paths,
     parse_sizes,
+    per_size_main,
     print_header,
     print_row,
     print_summary,
     richest_demo_case,
-    run_per_size,
     write_result,
 )
 
@@ -87,20 +86,5 @@ def child(args: argparse.Namespace) -> None:
     write_result(args.result_file, {"n": n, "url": url, "rows": rows, "summary": summary})
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--n", default="10000,100000", help="synthetic cases; a comma list runs one child per size")
-    ap.add_argument("--database-url", default=None)
-    ap.add_argument("--calls", type=int, default=20, help="timed calls per page")
-    ap.add_argument("--result-file", default=None, help=argparse.SUPPRESS)
-    args = ap.parse_args()
-    sizes = parse_sizes(args.n)
-    if len(sizes) == 1:
-        child(args)
-        return
-    results = run_per_size(__file__, sizes, args.database_url, ["--calls", str(args.calls)])
-    compare_queries(results)
-
-
 if __name__ == "__main__":
-    main()
+    per_size_main(__file__, __doc__ or "", child, "timed calls per page")
