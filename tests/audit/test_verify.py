@@ -9,6 +9,7 @@ import types
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from rongcuo.audit import chain
 from rongcuo.audit.chain import GENESIS, Actor, append, format_at, record_bytes, sm3
@@ -176,7 +177,11 @@ def test_missing_head_row_is_named() -> None:
 
 def test_read_records_chain_like_any_other_and_never_relax_a_callers_transaction() -> None:
     actor = Actor(user_id=None, username="reader", role="handler", ip="127.0.0.1")
-    append(actor, "case.read", "case", "RC-1", flush=False)
+    # Inside the test's transaction every append joins it: nothing is relaxed (test_read_durability.py
+    # covers an append in a transaction of its own).
+    with CaptureQueriesContext(connection) as ctx:
+        append(actor, "case.read", "case", "RC-1", flush=False)
+    assert not any("synchronous_commit" in q["sql"] for q in ctx.captured_queries)
     append(actor, "case.update", "case", "RC-1")
     with transaction.atomic():
         append(actor, "case.read", "case", "RC-2", flush=False)  # joins the caller's transaction
