@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from rongcuo.audit.chain import Actor, append, append_failure
 from rongcuo.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from rongcuo.core.prepared import PreparedQuery
 from rongcuo.org.models import Cadre, Jurisdiction, Unit
 
 from .models import ApiToken, RoleAssignment, User
@@ -247,8 +248,13 @@ def token_hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+_TOKEN = PreparedQuery(
+    lambda key_hash: ApiToken.objects.select_related("user").filter(key_hash=key_hash, revoked=False), str
+)
+
+
 def user_for_token(raw: str) -> User | None:
-    tok = ApiToken.objects.select_related("user").filter(key_hash=token_hash(raw), revoked=False).first()
+    tok = _TOKEN.first(token_hash(raw))  # key_hash is unique
     if tok is None or (tok.expires_at and tok.expires_at < timezone.now()) or not tok.user.is_active:
         return None
     return tok.user

@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from rongcuo.core.prepared import PreparedQuery
+
 from .models import AuditHead, AuditRecord
 
 GENESIS = "0" * 64
@@ -76,6 +78,11 @@ def format_at(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+# The chain head, locked (FOR UPDATE where the database has it; SQLite's IMMEDIATE transaction already
+# holds the one write lock). Prepared: every audited read takes it.
+_HEAD = PreparedQuery(lambda: AuditHead.objects.select_for_update().filter(id=1))
+
+
 def append(
     actor: Actor,
     action: str,
@@ -106,7 +113,7 @@ def append(
                 head_seq, head_hash, _ = cur.fetchone()
             head = AuditHead(id=1, seq=head_seq, hash=head_hash)
         else:
-            head = AuditHead.objects.select_for_update().get(id=1)  # created by migration audit.0002
+            head = _HEAD()[0]  # created by migration audit.0002
         at = dt.datetime.now(dt.UTC)
         seq = head.seq + 1
         text = canonical_detail(detail)
@@ -144,7 +151,8 @@ def append(
             prev_hash=head.hash,
             hash=digest,
         )
-        AuditHead.objects.filter(id=1).update(seq=seq, hash=digest)
+        with connection.cursor() as cur:
+            cur.execute(f"UPDATE {AuditHead._meta.db_table} SET seq = %s, hash = %s WHERE id = 1", [seq, digest])
         every = settings.RONGCUO_AUDIT_CHECKPOINT_EVERY
         if every and seq % every == 0:
             from .verify import auto_checkpoint  # here: verify imports this module

@@ -7,14 +7,16 @@ alike (NotFound), so a case's existence never leaks. Administrators 「三员」
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Protocol
 
 from django.db.models import Q, QuerySet
 
 from rongcuo.accounts.models import RoleAssignment, User
 from rongcuo.accounts.roles import SCOPE
 from rongcuo.core.errors import NotFound
+from rongcuo.core.prepared import PreparedQuery
 from rongcuo.org.models import Jurisdiction, Unit
 
 from .models import Case
@@ -22,17 +24,38 @@ from .models import Case
 
 @dataclass(frozen=True)
 class Grant:
+    """One active role assignment with its scope. A jurisdiction or unit scope is a subtree, given by the
+    root's materialised path; its codes or ids are looked up only when a queryset needs them (a single
+    case is checked by its own jurisdiction's or unit's path, without listing the subtree)."""
+
     role: str
-    kind: str  # jurisdiction / unit / cadre / case
-    jurisdiction_codes: frozenset[str] = frozenset()
-    unit_ids: frozenset[int] = frozenset()
+    kind: str  # jurisdiction / unit / cadre / case / none
+    root_path: str = ""
     cadre_id: int | None = None
     case_id: int | None = None
 
+    @cached_property
+    def jurisdiction_codes(self) -> frozenset[str]:
+        if self.kind != "jurisdiction":
+            return frozenset()
+        return frozenset(Jurisdiction.objects.filter(path__startswith=self.root_path).values_list("code", flat=True))
+
+    @cached_property
+    def unit_ids(self) -> frozenset[int]:
+        if self.kind != "unit":
+            return frozenset()
+        return frozenset(Unit.objects.filter(path__startswith=self.root_path).values_list("id", flat=True))
+
     def covers(self, case: Case) -> bool:
         if self.kind == "jurisdiction":
+            if "jurisdiction_codes" not in self.__dict__ and Case.jurisdiction.is_cached(case):
+                return case.jurisdiction.path.startswith(self.root_path)
             return case.jurisdiction_id in self.jurisdiction_codes
         if self.kind == "unit":
+            if case.unit_id is None:
+                return False
+            if "unit_ids" not in self.__dict__ and Case.unit.is_cached(case):
+                return case.unit.path.startswith(self.root_path)
             return case.unit_id in self.unit_ids
         if self.kind == "cadre":
             return case.cadre_id is not None and case.cadre_id == self.cadre_id
@@ -52,27 +75,30 @@ class Grant:
         return Q(pk__in=[])
 
 
+_ASSIGNMENTS = PreparedQuery(
+    lambda user_id: (
+        RoleAssignment.objects.filter(user_id=user_id, revoked_at__isnull=True)
+        .select_related("jurisdiction", "unit")
+        .order_by("id")
+    ),
+    int,
+)
+
+
 def grants(user: User) -> list[Grant]:
-    """The user's active grants with their scopes resolved (cached on the user object for one request)."""
+    """The user's active grants (cached on the user object for one request)."""
     cached = getattr(user, "_rongcuo_grants", None)
     if cached is not None:
         return cached
     out: list[Grant] = []
     if user is None or not user.is_authenticated or not user.is_active:
         return out
-    rows = list(
-        RoleAssignment.objects.filter(user=user, revoked_at__isnull=True).select_related("jurisdiction", "unit")
-    )
-    for ra in rows:
+    for ra in _ASSIGNMENTS(user.pk):
         kind = SCOPE.get(ra.role, "none")
         if kind == "jurisdiction" and ra.jurisdiction is not None:
-            codes = frozenset(
-                Jurisdiction.objects.filter(path__startswith=ra.jurisdiction.path).values_list("code", flat=True)
-            )
-            out.append(Grant(ra.role, kind, jurisdiction_codes=codes))
+            out.append(Grant(ra.role, kind, root_path=ra.jurisdiction.path))
         elif kind == "unit" and ra.unit is not None:
-            ids = frozenset(Unit.objects.filter(path__startswith=ra.unit.path).values_list("id", flat=True))
-            out.append(Grant(ra.role, kind, unit_ids=ids))
+            out.append(Grant(ra.role, kind, root_path=ra.unit.path))
         elif kind == "cadre" and ra.cadre_id is not None:
             out.append(Grant(ra.role, kind, cadre_id=ra.cadre_id))
         elif kind == "case" and ra.case_id is not None:
@@ -100,27 +126,52 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return Case.objects.filter(q)
 
 
-def access_case(
-    user: User,
-    case_id: int | str,
-    *,
-    for_update: bool = False,
-    related: Callable[[QuerySet[Case]], QuerySet[Case]] | None = None,
-) -> Case:
-    """The case if the user may see it, else NotFound. `related` adds joins and prefetches to the
-    restricted queryset (it is applied to visible_cases, so it can only narrow)."""
+class CaseLoader(Protocol):
+    """How a single-case read loads what it shows: `row` the case by id without regard to scope (with its
+    jurisdiction and unit joined, so the check needs no subtree listing), `complete` the rest once the
+    check has passed (a forbidden case's children are never read)."""
+
+    def row(self, pk: int) -> Case | None: ...
+
+    def complete(self, case: Case) -> None: ...
+
+
+class _RowOnly:
+    _row = PreparedQuery(lambda pk: Case.objects.filter(pk=pk).select_related("jurisdiction", "unit"), int)
+
+    def row(self, pk: int) -> Case | None:
+        return self._row.first(pk)
+
+    def complete(self, case: Case) -> None:
+        return None
+
+
+ROW_ONLY: CaseLoader = _RowOnly()
+
+
+def may_see(user: User, case: Case) -> bool:
+    """The same answer as `visible_cases(user).filter(pk=case.pk).exists()`, without a query."""
+    return any(g.kind != "none" and g.covers(case) for g in grants(user))
+
+
+def access_case(user: User, case_id: int | str, *, for_update: bool = False, loader: CaseLoader = ROW_ONLY) -> Case:
+    """The case if the user may see it, else NotFound (missing and forbidden alike).
+
+    A read loads the case by id and checks the user's grants against it (`loader` says what else to load
+    after the check); a write locks the row through the restricted queryset."""
     try:
         pk = int(case_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    qs = visible_cases(user).filter(pk=pk)
-    if related is not None:
-        qs = related(qs)
     if for_update:
-        qs = qs.select_for_update()
-    case = qs.first()
-    if case is None:
+        case = visible_cases(user).filter(pk=pk).select_for_update().first()
+        if case is None:
+            raise NotFound()
+        return case
+    case = loader.row(pk)
+    if case is None or not may_see(user, case):
         raise NotFound()
+    loader.complete(case)
     return case
 
 

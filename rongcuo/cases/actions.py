@@ -8,12 +8,11 @@ the API and the command line call these; nothing else writes case models.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from rongcuo.accounts.models import User
@@ -910,15 +909,13 @@ def review_prefiling(user: User, prefiling_id: int, *, acknowledge: bool, respon
     return pre
 
 
-def read_case(
-    user: User, case_id: int, *, ip: str = "", related: Callable[[QuerySet[Case]], QuerySet[Case]] | None = None
-) -> Case:
-    """A case read through the chokepoint, recorded in the security audit (`related`: joins and
-    prefetches the caller will show, loaded with the access check)."""
+def read_case(user: User, case_id: int, *, ip: str = "", loader: access.CaseLoader = access.ROW_ONLY) -> Case:
+    """A case read through the chokepoint, recorded in the security audit (`loader`: what the caller will
+    show, loaded with the access check)."""
     # The read itself runs outside any transaction: on SQLite a transaction holds the one write lock,
     # and only the audit append (its own transaction) needs it.
     try:
-        case = access.access_case(user, case_id, related=related)
+        case = access.access_case(user, case_id, loader=loader)
     except NotFound:
         append_failure(actor_for(user, "", ip), "case.read", "case", str(case_id))
         raise

@@ -1,0 +1,81 @@
+"""Loading a whole case for its detail view: one prepared query per table, compiled once per process.
+
+The shapes are those the API detail shows (the case with its joined jurisdiction, unit, cadre, matter,
+pre-filing, creator and decision; then facts, timeline, deadlines, attachments, interviews and appeals
+with the users they name; then the evidence links of the facts). The number of queries is fixed, whatever
+the case holds, and none of them is compiled again per request (see rongcuo.core.prepared).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import QuerySet
+
+from rongcuo.core.prepared import PreparedQuery, attach
+from rongcuo.procedure.models import Deadline
+
+from .models import Appeal, Attachment, Case, CaseEvent, FactValue, Interview
+
+DETAIL_JOINS = ("jurisdiction", "unit", "cadre", "matter", "pre_filing", "created_by", "decision__decided_by")
+
+
+def _children(build: Callable[[int], QuerySet[Any]]) -> PreparedQuery[Any]:
+    return PreparedQuery(build, int)
+
+
+_CASE = PreparedQuery(lambda pk: Case.objects.filter(pk=pk).select_related(*DETAIL_JOINS), int)
+_CHILDREN: dict[str, PreparedQuery[Any]] = {
+    "facts": _children(lambda pk: FactValue.objects.filter(case_id=pk).select_related("set_by").order_by("id")),
+    "events": _children(lambda pk: CaseEvent.objects.filter(case_id=pk).order_by("at", "id")),
+    "deadlines": _children(lambda pk: Deadline.objects.filter(case_id=pk).order_by("started_on", "id")),
+    "attachments": _children(
+        lambda pk: Attachment.objects.filter(case_id=pk).select_related("uploaded_by").order_by("id")
+    ),
+    "interviews": _children(
+        lambda pk: Interview.objects.filter(case_id=pk).select_related("recorded_by").order_by("id")
+    ),
+    "appeals": _children(lambda pk: Appeal.objects.filter(case_id=pk).select_related("submitted_by").order_by("id")),
+}
+_EVIDENCE = PreparedQuery(
+    lambda pk: (
+        FactValue.attachments.through.objects.filter(factvalue__case_id=pk)
+        .order_by("id")
+        .values_list("factvalue_id", "attachment_id")
+    ),
+    int,
+)
+_HEARD = PreparedQuery(
+    lambda pk: (
+        FactValue.interviews.through.objects.filter(factvalue__case_id=pk)
+        .order_by("id")
+        .values_list("factvalue_id", "interview_id")
+    ),
+    int,
+)
+
+
+class DetailLoader:
+    """access.CaseLoader for the case detail."""
+
+    def row(self, pk: int) -> Case | None:
+        return _CASE.first(pk)
+
+    def complete(self, case: Case) -> None:
+        for name, query in _CHILDREN.items():
+            attach(case, name, query(case.pk))
+
+
+DETAIL = DetailLoader()
+
+
+def fact_links(case: Case) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    """For each fact value of the case, the attachments and the interviews it rests on (ids, in order)."""
+    evidence: dict[int, list[int]] = {}
+    heard: dict[int, list[int]] = {}
+    for fv_id, att_id in _EVIDENCE(case.pk):
+        evidence.setdefault(fv_id, []).append(att_id)
+    for fv_id, iv_id in _HEARD(case.pk):
+        heard.setdefault(fv_id, []).append(iv_id)
+    return evidence, heard
