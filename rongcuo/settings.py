@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("RONGCUO_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -95,6 +96,16 @@ TEMPLATES = [
     }
 ]
 
+def prepare_threshold(value: object) -> int | None:
+    """DATABASE_URL's ?prepare_threshold=N (or off) as psycopg takes it."""
+    text = str(value).strip().lower()
+    if text in {"off", "none"}:
+        return None
+    if not text.isdigit():
+        raise ImproperlyConfigured(f"DATABASE_URL 的 prepare_threshold 应为非负整数或 off，而不是 {value!r}")
+    return int(text)
+
+
 _default_db = f"sqlite:///{Path.cwd() / 'rongcuo.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -111,9 +122,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # cache answers a second writer "database table is locked" at once instead of waiting, so racing
     # requests would fail rather than queue as they do in service (tests/concurrency).
     DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"rongcuo-test-{os.getpid()}.sqlite3")}
-elif os.environ.get("RONGCUO_TEST_DB_NAME"):
-    # A test database of its own per run, so concurrent runs on one server never collide.
-    DATABASES["default"]["TEST"] = {"NAME": os.environ["RONGCUO_TEST_DB_NAME"]}
+else:
+    # psycopg keeps a statement prepared on the connection after this many executions. Only the server-bound
+    # cursors of rongcuo.core.prepared use it (Django's own bind on the client and never prepare). Behind a
+    # transaction-mode PgBouncer without max_prepared_statements, add ?prepare_threshold=off to DATABASE_URL.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["prepare_threshold"] = prepare_threshold(_options.get("prepare_threshold", 2))
+    if os.environ.get("RONGCUO_TEST_DB_NAME"):
+        # A test database of its own per run, so concurrent runs on one server never collide.
+        DATABASES["default"]["TEST"] = {"NAME": os.environ["RONGCUO_TEST_DB_NAME"]}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The case scope index carries the list filters as INCLUDE columns on PostgreSQL; SQLite builds the same
 # index without them, as intended (cases.models.Case.Meta), so its warning says nothing new.

@@ -94,3 +94,25 @@ def test_attach_serves_children_without_queries(units, django_assert_num_queries
     with django_assert_num_queries(0):
         assert list(parent.units.all()) == children
         assert all(u.jurisdiction is parent for u in parent.units.all())
+
+
+def test_prepare_threshold_setting() -> None:
+    from rongcuo.settings import prepare_threshold
+
+    assert prepare_threshold("2") == 2 and prepare_threshold(0) == 0 and prepare_threshold("off") is None
+    with pytest.raises(ImproperlyConfigured, match="prepare_threshold"):
+        prepare_threshold("often")
+
+
+def test_postgresql_keeps_the_statement_prepared(units) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's (SQLite's driver caches statements itself)")
+    prepared = PreparedQuery(lambda pk: Unit.objects.filter(pk=pk).order_by("id"), int)
+    for u in units * 2:
+        assert prepared.first(u.pk).name == u.name
+    with connection.cursor() as cur:
+        cur.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ['%"org_unit"%'])
+        statements = [row[0] for row in cur.fetchall()]
+    assert any('"org_unit"."id" = $1' in s for s in statements), statements
