@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Protocol
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.db.transaction import TransactionManagementError
 
 from rongcuo.accounts.models import RoleAssignment, User
 from rongcuo.accounts.roles import SCOPE
@@ -138,6 +140,11 @@ class CaseLoader(Protocol):
 
 class _RowOnly:
     _row = PreparedQuery(lambda pk: Case.objects.filter(pk=pk).select_related("jurisdiction", "unit"), int)
+    # FOR UPDATE OF the case row alone (not its jurisdiction and unit); SQLite's write lock is the transaction's.
+    locked = PreparedQuery(
+        lambda pk: Case.objects.filter(pk=pk).select_related("jurisdiction", "unit").select_for_update(of=("self",)),
+        int,
+    )
 
     def row(self, pk: int) -> Case | None:
         return self._row.first(pk)
@@ -157,15 +164,18 @@ def may_see(user: User, case: Case) -> bool:
 def access_case(user: User, case_id: int | str, *, for_update: bool = False, loader: CaseLoader = ROW_ONLY) -> Case:
     """The case if the user may see it, else NotFound (missing and forbidden alike).
 
-    A read loads the case by id and checks the user's grants against it (`loader` says what else to load
-    after the check); a write locks the row through the restricted queryset."""
+    The case is loaded by id and checked against the user's grants (`loader` says what else a read loads
+    after the check). for_update locks the row first (inside the caller's transaction): a row the user may
+    not see is then held only until that transaction rolls back on the NotFound."""
     try:
         pk = int(case_id)
     except (TypeError, ValueError):
         raise NotFound() from None
     if for_update:
-        case = visible_cases(user).filter(pk=pk).select_for_update().first()
-        if case is None:
+        if not transaction.get_connection().in_atomic_block:
+            raise TransactionManagementError("access_case(for_update=True) must run inside the action's transaction")
+        case = _RowOnly.locked.first(pk)
+        if case is None or not may_see(user, case):
             raise NotFound()
         return case
     case = loader.row(pk)

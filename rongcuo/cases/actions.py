@@ -441,8 +441,10 @@ def transition(
         record_event(
             case, user, actor, verb, summary, reason=reason, data=data_out, stage_from=stage_from, stage_to=stage_to
         )
-        # Re-check inside the transaction that the case is still within the user's scope (NetBox pattern).
-        if not access.visible_cases(user).filter(pk=case.pk).exists():
+        # Re-check inside the transaction that the case is still within the user's scope (NetBox pattern):
+        # the saved row is this object (a changed jurisdiction or unit id drops the cached relation, and the
+        # check then goes by the subtree's codes).
+        if not access.may_see(user, case):
             raise NotFound()
     return case
 

@@ -118,3 +118,20 @@ def test_single_case_check_answers_as_the_scoped_queryset(built) -> None:  # noq
             assert access.may_see(user, case) == (case.pk in visible)  # bare row: codes and ids
         seen_some += bool(visible)
     assert seen_some >= 5
+
+
+def test_locking_read_checks_scope(built) -> None:  # noqa: F811
+    from django.db import transaction
+
+    from rongcuo.core.errors import NotFound
+
+    user = next(u for u in User.objects.order_by("id") if access.visible_cases(u).exists())
+    mine = access.visible_cases(user).order_by("id").first()
+    other = Case.objects.exclude(pk__in=access.visible_cases(user).values("pk")).order_by("id").first()
+    assert mine is not None and other is not None
+    with transaction.atomic():
+        assert access.access_case(user, mine.pk, for_update=True).pk == mine.pk
+        with pytest.raises(NotFound):
+            access.access_case(user, other.pk, for_update=True)
+        with pytest.raises(NotFound):
+            access.access_case(user, "not-a-number", for_update=True)
