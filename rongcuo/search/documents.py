@@ -18,8 +18,10 @@ from functools import cache
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
 
 from rongcuo.cases.models import Case, CaseEvent, Decision, FactValue
+from rongcuo.core.prepared import PreparedQuery
 from rongcuo.policy.catalog import OUTCOME_LABELS, catalog
 
 from . import segment
@@ -108,26 +110,43 @@ def event_texts(reason: str, data: dict[str, Any]) -> list[str]:
     return out
 
 
+def _heads(ids: list[int]) -> QuerySet[Any]:
+    return Case.objects.filter(pk__in=ids).values_list(
+        "pk", "jurisdiction__name", "unit__name", "jurisdiction__path", "unit_id", "cadre_id"
+    )
+
+
+def _facts(ids: list[int]) -> QuerySet[Any]:
+    return FactValue.objects.filter(case_id__in=ids).order_by("id").values_list("case_id", "fact", "value", "comment")
+
+
+def _events(ids: list[int]) -> QuerySet[Any]:
+    return CaseEvent.objects.filter(case_id__in=ids).order_by("at", "id").values_list("case_id", "reason", "data")
+
+
+def _decisions(ids: list[int]) -> QuerySet[Any]:
+    return Decision.objects.filter(case_id__in=ids)
+
+
+# One case at a time (every case action re-indexes its case): the same four queries, compiled once.
+_ONE = tuple(PreparedQuery(lambda pk, q=q: q([pk]), int) for q in (_heads, _facts, _events, _decisions))
+
+
 def case_sources(cases: list[Case]) -> list[CaseSource]:
     """Sources of many cases in four queries: place names, facts, timelines, decisions."""
     ids = [c.pk for c in cases]
-    heads = {
-        row[0]: row[1:]
-        for row in Case.objects.filter(pk__in=ids).values_list(
-            "pk", "jurisdiction__name", "unit__name", "jurisdiction__path", "unit_id", "cadre_id"
-        )
-    }
+    if len(ids) == 1:
+        head_rows, fact_rows, event_rows, decision_rows = (q(ids[0]) for q in _ONE)
+    else:
+        head_rows, fact_rows, event_rows, decision_rows = (q(ids) for q in (_heads, _facts, _events, _decisions))
+    heads = {row[0]: row[1:] for row in head_rows}
     facts: dict[int, list[tuple[str, bool | None, str]]] = defaultdict(list)
-    for case_id, fact, value, comment in (
-        FactValue.objects.filter(case_id__in=ids).order_by("id").values_list("case_id", "fact", "value", "comment")
-    ):
+    for case_id, fact, value, comment in fact_rows:
         facts[case_id].append((fact, value, comment))
     events: dict[int, list[tuple[str, Any]]] = defaultdict(list)
-    for case_id, reason, data in (
-        CaseEvent.objects.filter(case_id__in=ids).order_by("at", "id").values_list("case_id", "reason", "data")
-    ):
+    for case_id, reason, data in event_rows:
         events[case_id].append((reason, data))
-    decisions = {d.case_id: d for d in Decision.objects.filter(case_id__in=ids)}
+    decisions = {d.case_id: d for d in decision_rows}
     out = []
     for case in cases:
         notes: dict[str, None] = {}  # an ordered set: the same text twice would only inflate its weight

@@ -135,3 +135,12 @@ def test_locking_read_checks_scope(built) -> None:  # noqa: F811
             access.access_case(user, other.pk, for_update=True)
         with pytest.raises(NotFound):
             access.access_case(user, "not-a-number", for_update=True)
+
+
+def test_search_source_of_one_case_equals_the_batch(built) -> None:  # noqa: F811
+    from rongcuo.search.documents import case_source, case_sources
+
+    cases = list(Case.objects.order_by("id"))
+    batch = case_sources(cases)
+    assert [case_source(c) for c in cases] == batch  # one case goes through the prepared queries
+    assert any(s.notes for s in batch) and any(s.true_facts for s in batch)
