@@ -74,8 +74,16 @@ def fact_links(case: Case) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """For each fact value of the case, the attachments and the interviews it rests on (ids, in order)."""
     evidence: dict[int, list[int]] = {}
     heard: dict[int, list[int]] = {}
-    for fv_id, att_id in _EVIDENCE(case.pk):
-        evidence.setdefault(fv_id, []).append(att_id)
-    for fv_id, iv_id in _HEARD(case.pk):
-        heard.setdefault(fv_id, []).append(iv_id)
+    # A case loaded by DETAIL knows whether it has attachments or interviews at all (most have neither).
+    if _may_have(case, "attachments"):
+        for fv_id, att_id in _EVIDENCE(case.pk):
+            evidence.setdefault(fv_id, []).append(att_id)
+    if _may_have(case, "interviews"):
+        for fv_id, iv_id in _HEARD(case.pk):
+            heard.setdefault(fv_id, []).append(iv_id)
     return evidence, heard
+
+
+def _may_have(case: Case, name: str) -> bool:
+    loaded = getattr(case, "_prefetched_objects_cache", {}).get(name)
+    return loaded is None or bool(loaded)
