@@ -152,7 +152,18 @@ def _fast_rows(upto: int, batch: int) -> Rows:
         .annotate(_body=RawSQL(sql, params, output_field=BinaryField()))
         .values_list("seq", "hash", "_body")
     )
-    return qs.iterator(chunk_size=batch)
+    if connection.vendor != "sqlite":
+        return qs.iterator(chunk_size=batch)  # a server-side cursor, streamed
+    return _sqlite_rows(*qs.query.sql_with_params(), batch)
+
+
+def _sqlite_rows(sql: str, params: tuple[Any, ...], batch: int) -> Rows:
+    # The plain cursor: the rows need no conversion (an integer, text, a blob), and Django's per-row
+    # iterator layers cost a quarter of the verify time here.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(batch):
+            yield from chunk
 
 
 def _exact_bytes(values: tuple[Any, ...]) -> bytes:
