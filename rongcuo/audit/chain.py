@@ -101,7 +101,8 @@ def append(
     for the disk there would serialise all reads behind one flush each. The record is chained and written
     all the same; an operating-system crash may lose the last moments of read records (as SQLite's
     synchronous=NORMAL may for every commit), never alter or reorder one."""
-    with transaction.atomic():
+    # Within an action's transaction no savepoint: nothing catches a failed append, the act fails with it.
+    with transaction.atomic(savepoint=False):
         connection = transaction.get_connection()
         if not flush and connection.vendor == "postgresql" and len(connection.atomic_blocks) == 1:
             # Lock the head and relax this transaction's commit in one round trip.

@@ -19,6 +19,7 @@ from rongcuo.accounts.models import User
 from rongcuo.audit.chain import Actor, append, append_failure
 from rongcuo.audit.models import AuditRecord
 from rongcuo.core.errors import ActionError, Conflict, Forbidden, Invalid, NotFound
+from rongcuo.core.prepared import PreparedQuery
 from rongcuo.org.models import AccountabilityMatter, Cadre, Jurisdiction, Unit
 from rongcuo.policy.catalog import OUTCOME_LABELS, catalog
 from rongcuo.procedure import engine
@@ -454,13 +455,17 @@ def run_case_hooks(case: Case) -> None:
         hook(case)
 
 
+_DONE_STEPS = PreparedQuery(
+    lambda pk: CaseEvent.objects.filter(
+        case_id=pk, verb__in=["give_feedback", "notify_organisation", "file_report"]
+    ).values_list("verb", flat=True),
+    int,
+)
+
+
 def _flags(case: Case, current: str) -> dict[str, bool]:
     """Case flags the routing conditions read; `current` is the verb being taken (not yet on the timeline)."""
-    done = set(
-        case.events.filter(verb__in=["give_feedback", "notify_organisation", "file_report"]).values_list(
-            "verb", flat=True
-        )
-    ) | {current}
+    done = set(_DONE_STEPS(case.pk)) | {current}
     return {
         "major_matter": case.major_matter,
         "public_interest_involved": case.public_interest_involved,

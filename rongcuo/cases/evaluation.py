@@ -8,13 +8,14 @@ from typing import Any
 from django.utils import timezone
 
 from rongcuo.consultation.library import effective_library
+from rongcuo.core.prepared import PreparedQuery
 from rongcuo.org.models import Jurisdiction
 from rongcuo.policy import evaluate
 from rongcuo.policy.applicable import version_for_case
 from rongcuo.policy.errors import PolicyError
 from rongcuo.policy.model import Policy, PolicyVersion
 
-from .models import Case
+from .models import Case, FactValue
 
 
 def applicable_policies(jurisdiction: Jurisdiction) -> list[Policy]:
@@ -70,8 +71,11 @@ def pinned_versions(case: Case, facts: dict[str, bool | None] | None = None) -> 
     return out
 
 
+_FACTS = PreparedQuery(lambda pk: FactValue.objects.filter(case_id=pk).order_by("id").values_list("fact", "value"), int)
+
+
 def case_facts(case: Case) -> dict[str, bool | None]:
-    return dict(case.facts.values_list("fact", "value"))
+    return dict(_FACTS(case.pk))
 
 
 def summarise(result_dict: dict[str, Any]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ def put(corpus: str, pk: int, doc: Doc, **display: Any) -> bool:
     old = model.objects.filter(pk=pk).values(*names).first()
     if old == {k: new[k] for k in names}:
         return False  # the same change is often announced twice (timeline event, then case hook)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # joins the case action's transaction
         if old is None:
             model.objects.create(pk=pk, **new)
             _account(corpus, "", doc.tokens, docs=1)
@@ -58,7 +58,7 @@ def remove(corpus: str, pk: int) -> bool:
     old = model.objects.filter(pk=pk).values(*(["tokens", "scope"] if corpus == CORPUS_CASES else ["tokens"])).first()
     if old is None:
         return False
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # joins the case action's transaction
         model.objects.filter(pk=pk).delete()
         _account(corpus, old["tokens"], "", docs=-1)
         if corpus == CORPUS_CASES:
