@@ -110,8 +110,7 @@ def test_postgresql_keeps_the_statement_prepared(units) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("server-side prepared statements are PostgreSQL's (SQLite's driver caches statements itself)")
     prepared = PreparedQuery(lambda pk: Unit.objects.filter(pk=pk).order_by("id"), int)
-    for u in units * 2:
-        assert prepared.first(u.pk).name == u.name
+    assert prepared.first(units[0].pk).name == units[0].name  # once: prepared at once, not after 5 runs
     with connection.cursor() as cur:
         cur.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ['%"org_unit"%'])
         statements = [row[0] for row in cur.fetchall()]
