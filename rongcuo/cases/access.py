@@ -128,6 +128,9 @@ def visible_cases(user: User) -> QuerySet[Case]:
     return Case.objects.filter(q)
 
 
+MAX_ID = 2**63 - 1
+
+
 class CaseLoader(Protocol):
     """How a single-case read loads what it shows: `row` the case by id without regard to scope (with its
     jurisdiction and unit joined, so the check needs no subtree listing), `complete` the rest once the
@@ -171,6 +174,8 @@ def access_case(user: User, case_id: int | str, *, for_update: bool = False, loa
         pk = int(case_id)
     except (TypeError, ValueError):
         raise NotFound() from None
+    if not 0 < pk <= MAX_ID:  # bound as it is: a 20-digit id must read as missing, not overflow the driver
+        raise NotFound()
     if for_update:
         if not transaction.get_connection().in_atomic_block:
             raise TransactionManagementError("access_case(for_update=True) must run inside the action's transaction")

@@ -32,7 +32,7 @@ from django.db.models.sql.compiler import SQLCompiler
 
 M = TypeVar("M", bound=Model)
 
-_INT_BASE = -7_300_000_000_000  # never a primary key or a count: ids are positive
+_INT_BASE = -2_100_000_000  # never an id (ids are positive), and within a 32-bit column's range
 _PLACEHOLDER_TYPES = (int, str)
 
 

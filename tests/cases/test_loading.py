@@ -133,8 +133,11 @@ def test_locking_read_checks_scope(built) -> None:  # noqa: F811
         assert access.access_case(user, mine.pk, for_update=True).pk == mine.pk
         with pytest.raises(NotFound):
             access.access_case(user, other.pk, for_update=True)
-        with pytest.raises(NotFound):
-            access.access_case(user, "not-a-number", for_update=True)
+        for bad in ("not-a-number", 10**20, 0, -5, "99999999999999999999"):
+            with pytest.raises(NotFound):
+                access.access_case(user, bad, for_update=True)
+            with pytest.raises(NotFound):
+                access.access_case(user, bad)
 
 
 def test_search_source_of_one_case_equals_the_batch(built) -> None:  # noqa: F811
