@@ -114,7 +114,10 @@ def append(
                 head_seq, head_hash, _ = cur.fetchone()
             head = AuditHead(id=1, seq=head_seq, hash=head_hash)
         else:
-            head = _HEAD()[0]  # created by migration audit.0002
+            rows = _HEAD()
+            if not rows:
+                raise AuditHead.DoesNotExist("审计链头（AuditHead）缺失：应由迁移 audit.0002 创建")
+            head = rows[0]
         at = dt.datetime.now(dt.UTC)
         seq = head.seq + 1
         text = canonical_detail(detail)
