@@ -38,22 +38,18 @@ _CHILDREN: dict[str, PreparedQuery[Any]] = {
     ),
     "appeals": _children(lambda pk: Appeal.objects.filter(case_id=pk).select_related("submitted_by").order_by("id")),
 }
-_EVIDENCE = PreparedQuery(
-    lambda pk: (
-        FactValue.attachments.through.objects.filter(factvalue__case_id=pk)
-        .order_by("id")
-        .values_list("factvalue_id", "attachment_id")
-    ),
-    int,
-)
-_HEARD = PreparedQuery(
-    lambda pk: (
-        FactValue.interviews.through.objects.filter(factvalue__case_id=pk)
-        .order_by("id")
-        .values_list("factvalue_id", "interview_id")
-    ),
-    int,
-)
+
+
+def _links(through: type[Any], column: str) -> PreparedQuery[Any]:
+    """(fact value id, linked id) of a case's facts through one evidence table, in link order."""
+    return PreparedQuery(
+        lambda pk: through.objects.filter(factvalue__case_id=pk).order_by("id").values_list("factvalue_id", column),
+        int,
+    )
+
+
+_EVIDENCE = _links(FactValue.attachments.through, "attachment_id")
+_HEARD = _links(FactValue.interviews.through, "interview_id")
 
 
 class DetailLoader:
@@ -72,16 +68,17 @@ DETAIL = DetailLoader()
 
 def fact_links(case: Case) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
     """For each fact value of the case, the attachments and the interviews it rests on (ids, in order)."""
-    evidence: dict[int, list[int]] = {}
-    heard: dict[int, list[int]] = {}
     # A case loaded by DETAIL knows whether it has attachments or interviews at all (most have neither).
-    if _may_have(case, "attachments"):
-        for fv_id, att_id in _EVIDENCE(case.pk):
-            evidence.setdefault(fv_id, []).append(att_id)
-    if _may_have(case, "interviews"):
-        for fv_id, iv_id in _HEARD(case.pk):
-            heard.setdefault(fv_id, []).append(iv_id)
+    evidence = _grouped(_EVIDENCE(case.pk)) if _may_have(case, "attachments") else {}
+    heard = _grouped(_HEARD(case.pk)) if _may_have(case, "interviews") else {}
     return evidence, heard
+
+
+def _grouped(pairs: list[tuple[int, int]]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    for key, value in pairs:
+        out.setdefault(key, []).append(value)
+    return out
 
 
 def _may_have(case: Case, name: str) -> bool:
