@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from rongcuo.accounts.models import User
 from rongcuo.audit.chain import append
@@ -18,7 +18,6 @@ from rongcuo.cases import access
 from rongcuo.cases.actions import actor_for, attempt
 from rongcuo.cases.models import Case
 from rongcuo.core.errors import Forbidden
-from rongcuo.core.pagination import rows_by_ids
 from rongcuo.org.models import AccountabilityMatter
 
 from .similar import GENERIC, MIN_SHARE, MIN_SHARED, same_kind
@@ -80,6 +79,28 @@ def _matter_item(m: AccountabilityMatter, why: str | None) -> dict[str, Any]:
     }
 
 
+def _similar(earlier: QuerySet[Case], candidates: QuerySet[Case], title: str, domain: str) -> list[dict[str, Any]]:
+    """The first LIMIT same-kind cases among the latest CANDIDATES: screened on their titles and domains
+    (and their matters'), so only the matches are loaded whole (a province's 300 candidates with their
+    joins were most of a case page)."""
+    screened = list(candidates.values_list("pk", "title", "domain", "matter_id")[:CANDIDATES])
+    matter_ids = {m for *_rest, m in screened if m is not None}
+    matter_rows = AccountabilityMatter.objects.filter(pk__in=matter_ids).values_list("pk", "title", "domain")
+    matters = {pk: (m_title, m_domain) for pk, m_title, m_domain in matter_rows}
+    hits: dict[int, str] = {}
+    for pk, c_title, c_domain, matter_id in screened:
+        m_title, m_domain = matters.get(matter_id, (None, "")) if matter_id is not None else (None, "")
+        # As _title and _domain read a loaded case: the matter's title, else the case's; the case's domain,
+        # else the matter's.
+        why = same_kind(title, domain, c_title if m_title is None else m_title, c_domain or m_domain)
+        if why:
+            hits[pk] = why
+            if len(hits) >= LIMIT:
+                break
+    rows = {c.pk: c for c in earlier.order_by().filter(pk__in=list(hits))}
+    return [_case_item(rows[pk], why) for pk, why in hits.items() if pk in rows]
+
+
 def early_warning(user: User, case: Case) -> dict[str, Any]:
     title, domain = _title(case), _domain(case)
     earlier = (
@@ -95,13 +116,7 @@ def early_warning(user: User, case: Case) -> dict[str, Any]:
     unit_cases = list(earlier.filter(unit_id=case.unit_id).exclude(pk__in=own_ids)[:LIMIT])
     seen = own_ids | {c.pk for c in unit_cases}
     near = Q(jurisdiction_id=case.jurisdiction_id) | (Q(domain=domain) if domain else Q(pk__in=[]))
-    similar = []
-    for c in rows_by_ids(earlier.filter(near).exclude(pk__in=seen), 0, CANDIDATES):
-        why = same_kind(title, domain, _title(c), _domain(c))
-        if why:
-            similar.append(_case_item(c, why))
-        if len(similar) >= LIMIT:
-            break
+    similar = _similar(earlier, earlier.filter(near).exclude(pk__in=seen), title, domain)
 
     matters_q = AccountabilityMatter.objects.filter(
         jurisdiction_id__in=access.jurisdictions_for(user, WARNING_ROLES),
