@@ -8,10 +8,7 @@ the case holds, and none of them is compiled again per request (see rongcuo.core
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
-
-from django.db.models import QuerySet
 
 from rongcuo.core.prepared import PreparedQuery, attach
 from rongcuo.procedure.models import Deadline
@@ -21,22 +18,18 @@ from .models import Appeal, Attachment, Case, CaseEvent, FactValue, Interview
 DETAIL_JOINS = ("jurisdiction", "unit", "cadre", "matter", "pre_filing", "created_by", "decision__decided_by")
 
 
-def _children(build: Callable[[int], QuerySet[Any]]) -> PreparedQuery[Any]:
-    return PreparedQuery(build, int)
-
-
 _CASE = PreparedQuery(lambda pk: Case.objects.filter(pk=pk).select_related(*DETAIL_JOINS), int)
+# Each child table of the detail, by the case's reverse relation name, in display order.
 _CHILDREN: dict[str, PreparedQuery[Any]] = {
-    "facts": _children(lambda pk: FactValue.objects.filter(case_id=pk).select_related("set_by").order_by("id")),
-    "events": _children(lambda pk: CaseEvent.objects.filter(case_id=pk).order_by("at", "id")),
-    "deadlines": _children(lambda pk: Deadline.objects.filter(case_id=pk).order_by("started_on", "id")),
-    "attachments": _children(
-        lambda pk: Attachment.objects.filter(case_id=pk).select_related("uploaded_by").order_by("id")
-    ),
-    "interviews": _children(
-        lambda pk: Interview.objects.filter(case_id=pk).select_related("recorded_by").order_by("id")
-    ),
-    "appeals": _children(lambda pk: Appeal.objects.filter(case_id=pk).select_related("submitted_by").order_by("id")),
+    name: PreparedQuery(build, int)
+    for name, build in {
+        "facts": lambda pk: FactValue.objects.filter(case_id=pk).select_related("set_by").order_by("id"),
+        "events": lambda pk: CaseEvent.objects.filter(case_id=pk).order_by("at", "id"),
+        "deadlines": lambda pk: Deadline.objects.filter(case_id=pk).order_by("started_on", "id"),
+        "attachments": lambda pk: Attachment.objects.filter(case_id=pk).select_related("uploaded_by").order_by("id"),
+        "interviews": lambda pk: Interview.objects.filter(case_id=pk).select_related("recorded_by").order_by("id"),
+        "appeals": lambda pk: Appeal.objects.filter(case_id=pk).select_related("submitted_by").order_by("id"),
+    }.items()
 }
 
 

@@ -108,29 +108,24 @@ def test_scope_roles_and_audit(world, decided) -> None:
     assert AuditRecord.objects.filter(action="case.early_warning", success=False).count() == 4
 
 
+def _with_matter(case: Case, title: str) -> Case:
+    case.matter = AccountabilityMatter.objects.create(
+        jurisdiction=case.unit.jurisdiction,
+        subject_type="unit",
+        unit=case.unit,
+        title=title,
+        initiating_organ="县纪委",
+        started_on=D(2022, 1, 1),
+    )
+    case.save()
+    return case
+
+
 def test_similar_cases_go_by_the_matter_title_then_the_case_title(world) -> None:
     w = world
     other_unit = make_unit("320000", "江苏省某县交通运输局")
-    by_matter = _case(w, other_unit, None, "其他事项", "", "7")
-    by_matter.matter = AccountabilityMatter.objects.create(
-        jurisdiction=other_unit.jurisdiction,
-        subject_type="unit",
-        unit=other_unit,
-        title="重大项目审批程序简化失误",
-        initiating_organ="县纪委",
-        started_on=D(2022, 1, 1),
-    )
-    by_matter.save()
-    masked = _case(w, other_unit, None, "重大项目审批程序失误", "", "8")  # its matter's title decides
-    masked.matter = AccountabilityMatter.objects.create(
-        jurisdiction=other_unit.jurisdiction,
-        subject_type="unit",
-        unit=other_unit,
-        title="防汛物资调拨",
-        initiating_organ="县纪委",
-        started_on=D(2022, 1, 1),
-    )
-    masked.save()
+    by_matter = _with_matter(_case(w, other_unit, None, "其他事项", "", "7"), "重大项目审批程序简化失误")
+    _with_matter(_case(w, other_unit, None, "重大项目审批程序失误", "", "8"), "防汛物资调拨")  # the matter decides
     by_title = _case(w, other_unit, None, "重大项目审批流程失误", "", "9")
     case = proactive_case(w, title="重大项目审批失误问责")
     similar = early_warning(w.handler, case)["similar_cases"]
