@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connection
 from django.db.models import BigIntegerField, ExpressionWrapper, F, QuerySet
 from ninja import Schema
@@ -21,13 +22,17 @@ class PageQuery(Schema):
 
 def paginate(qs: QuerySet[Any], q: PageQuery, *, ids_first: bool = False) -> tuple[list[Any], dict[str, int]]:
     """One COUNT and one page query (two with ids_first), whatever the size of the table."""
-    total = qs.count()
     start = (q.page - 1) * q.page_size
+    if ids_first and connection.vendor == "postgresql":  # SQLite plans well unaided
+        found = count_and_page_ids(qs, start, start + q.page_size)
+        if found is not None:
+            total, ids = found
+            return rows_for_ids(qs, ids), {"total": total, "page": q.page, "page_size": q.page_size}
+    total = qs.count()
     if start >= total:
         items: list[Any] = []
     elif ids_first:
-        few = total <= SORT_MATCHES_UP_TO and connection.vendor == "postgresql"  # SQLite plans well unaided
-        items = rows_by_ids(qs, start, start + q.page_size, sort_matches=few)
+        items = rows_by_ids(qs, start, start + q.page_size)
     else:
         items = list(qs[start : start + q.page_size])
     return items, {"total": total, "page": q.page, "page_size": q.page_size}
@@ -46,11 +51,58 @@ def rows_by_ids(qs: QuerySet[Any], start: int, stop: int, *, sort_matches: bool 
     ids_qs = qs.values_list("pk", flat=True)
     if sort_matches:
         ids_qs = ids_qs.order_by(*unindexed_id_order(qs))
-    ids = list(ids_qs[start:stop])
+    return rows_for_ids(qs, list(ids_qs[start:stop]))
+
+
+def rows_for_ids(qs: QuerySet[Any], ids: list[Any]) -> list[Any]:
+    """qs's rows with these ids (with its joins and deferrals), in the order of ids."""
     if not ids:
         return []
     rows = {obj.pk: obj for obj in qs.order_by().filter(pk__in=ids)}
     return [rows[pk] for pk in ids if pk in rows]
+
+
+def count_and_page_ids(qs: QuerySet[Any], start: int, stop: int) -> tuple[int, list[Any]] | None:
+    """PostgreSQL: the number of qs's matches and the ids of its rows start..stop, from one reading of the
+    matches (a count and a page query would each read all of a scope's index entries), when there are at
+    most SORT_MATCHES_UP_TO of them; None when there are more (walking an index in order then finds a page
+    sooner than sorting them) or when qs's order is not plain columns of its model.
+
+    The matches are read without order, at most one more than the limit, and their ids sorted in qs's order
+    by the aggregate: the count and the page come from one snapshot."""
+    meta = qs.model._meta
+    pk = meta.pk.attname
+    order: list[tuple[str, bool]] = []  # (attname, descending)
+    for item in qs.query.order_by or meta.ordering:
+        if not isinstance(item, str):
+            return None
+        name = item.lstrip("-")
+        try:
+            f = meta.pk if name == "pk" else meta.get_field(name)
+        except FieldDoesNotExist:
+            return None
+        if not getattr(f, "concrete", False) or f.is_relation:
+            return None
+        order.append((f.attname, item.startswith("-")))
+    if pk not in [a for a, _ in order]:
+        order.append((pk, order[-1][1] if order else False))  # ties broken as the database would not promise
+    selected = [pk, *dict.fromkeys(a for a, _ in order if a != pk)]
+    inner = qs.order_by().values_list(*selected)[: SORT_MATCHES_UP_TO + 1]
+    try:
+        sql, params = inner.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing (an empty scope): no query at all
+        return 0, []
+    names = ", ".join(f"c{i}" for i in range(len(selected)))
+    by = ", ".join(f"c{selected.index(a)} {'DESC' if desc else 'ASC'}" for a, desc in order)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT COUNT(*), (ARRAY_AGG(c0 ORDER BY {by}))[%s:%s] FROM ({sql}) AS m({names})",
+            (start + 1, stop, *params),  # the slice's bounds come first in the text
+        )
+        total, ids = cur.fetchone()
+    if total > SORT_MATCHES_UP_TO:
+        return None
+    return total, list(ids or [])
 
 
 def unindexed_id_order(qs: QuerySet[Any]) -> list[Any]:
@@ -66,14 +118,35 @@ def unindexed_id_order(qs: QuerySet[Any]) -> list[Any]:
 
 
 class IdsFirst:
-    """A queryset seen by django.core.paginator.Paginator: counts as usual, slices with rows_by_ids."""
+    """A queryset seen by django.core.paginator.Paginator: counts as usual, slices with rows_by_ids.
 
-    def __init__(self, qs: QuerySet[Any]) -> None:
+    Given the page the paginator will be asked for (`page`, `per_page`), on PostgreSQL the count and that
+    page's ids come from one reading of the matches (count_and_page_ids)."""
+
+    def __init__(self, qs: QuerySet[Any], page: Any = None, per_page: int = 0) -> None:
         self.qs = qs
         self.ordered = qs.ordered
+        self._total: int | None = None
+        self._window: tuple[int, int] | None = None
+        self._ids: list[Any] = []
+        try:
+            number = int(page) if page is not None else 1
+        except (TypeError, ValueError):
+            number = 1
+        if per_page > 0 and number >= 1:
+            self._window = ((number - 1) * per_page, number * per_page)
 
     def count(self) -> int:
-        return self.qs.count()
+        if self._total is None:
+            found = None
+            if self._window is not None and connection.vendor == "postgresql":
+                found = count_and_page_ids(self.qs, *self._window)
+            if found is None:
+                self._window = None
+                self._total = self.qs.count()
+            else:
+                self._total, self._ids = found
+        return self._total
 
     def __len__(self) -> int:
         return self.count()
@@ -81,7 +154,16 @@ class IdsFirst:
     def __getitem__(self, index: slice) -> list[Any]:
         if not isinstance(index, slice) or index.step not in (None, 1):
             raise TypeError("IdsFirst supports plain slices only")
-        return rows_by_ids(self.qs, index.start or 0, index.stop if index.stop is not None else self.count())
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        w = self._window
+        if (
+            w is not None
+            and self._total is not None
+            and start == w[0]
+            and min(stop, self._total) == min(w[1], self._total)
+        ):
+            return rows_for_ids(self.qs, self._ids)  # the paginator cuts the last page at the count
+        return rows_by_ids(self.qs, start, stop)
 
 
 def page(items: list[Any], meta: dict[str, int]) -> dict[str, Any]:

@@ -68,7 +68,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     if f["q"]:
         qs = _search(user, qs, f["q"])
     rows = qs.defer("policies", "evaluation").order_by("-overdue", "-id")
-    page = Paginator(IdsFirst(rows), PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    page = Paginator(IdsFirst(rows, number, PAGE_SIZE), PAGE_SIZE).get_page(number)
     stage_labels = dict(_stage_choices())
     ctx = {
         "page": page,
