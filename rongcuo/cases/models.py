@@ -80,7 +80,7 @@ class Case(models.Model):
     overdue = models.BooleanField(default=False)
     version = models.IntegerField(default=0)
 
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -92,6 +92,7 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         db_column="procedure_digest",
+        db_index=False,  # a pinned procedure is never deleted, nor are its cases looked up by it
         help_text="办案程序（立案时固定；同一程序只存一份）",
     )
     # Large documents last: on SQLite they spill to overflow pages, and the columns before them stay in
@@ -189,7 +190,9 @@ class Interview(models.Model):
     interviewee = models.CharField(max_length=100)
     held_on = models.DateField()
     content = models.TextField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -204,12 +207,16 @@ class FactValue(models.Model):
     comment = models.TextField(blank=True)
     attachments = models.ManyToManyField(Attachment, blank=True, related_name="facts")
     interviews = models.ManyToManyField(Interview, blank=True, related_name="facts")
-    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     set_at = models.DateTimeField()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "fact"], name="fact_unique_per_case")]
         ordering = ["id"]
+
+
+# The user foreign keys of a case's rows (created_by, set_by, actor, …) carry no index: rows are only ever
+# found by their case, and users are deactivated, never deleted (migration 0008).
 
 
 class CaseEvent(models.Model):
@@ -220,7 +227,9 @@ class CaseEvent(models.Model):
     verb = models.CharField(max_length=40)
     stage_from = models.CharField(max_length=32, blank=True)
     stage_to = models.CharField(max_length=32, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     actor_name = models.CharField(max_length=64)
     role = models.CharField(max_length=20, blank=True)
     summary = models.CharField(max_length=300)
@@ -251,7 +260,7 @@ class Decision(models.Model):
         choices=[(1, "第一种形态"), (2, "第二种形态"), (3, "第三种形态"), (4, "第四种形态")],
         help_text="处理所属“四种形态”",
     )
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
 
@@ -260,7 +269,9 @@ class Appeal(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="appeals")
     grounds = models.TextField()
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     submitted_at = models.DateTimeField()
     due_on = models.DateField()
     status = models.CharField(max_length=16, choices=STATUSES, default="pending")
