@@ -27,7 +27,8 @@ database whose name contains "bench"; never the application's or the tests' data
 Rows go in with explicit ids: on PostgreSQL through COPY in the binary format (bench/_rowcodec.py; each
 template's rows rendered once per day, a large table's batch copied in parts on parallel connections), on
 SQLite through executemany. Secondary indexes and constraints of the bulk tables are dropped first and
-created again after the load (timed as part of it), then sequences are moved past the ids and ANALYZE runs.
+created again after the load (timed as part of it; on PostgreSQL each bulk table's VACUUM/ANALYZE follows its
+constraints on the same connection), then sequences are moved past the ids and the other tables analysed.
 
     .venv/bin/python bench/gen_cases.py --n 100000                 # SQLite /tmp/rongcuo_case_bench_100000.sqlite3
     .venv/bin/python bench/gen_cases.py --n 1000000 --database-url postgres://postgres@127.0.0.1:5432/rongcuo_case_bench_1000000

@@ -21,7 +21,8 @@ class PageQuery(Schema):
 
 
 def paginate(qs: QuerySet[Any], q: PageQuery, *, ids_first: bool = False) -> tuple[list[Any], dict[str, int]]:
-    """One COUNT and one page query (two with ids_first), whatever the size of the table."""
+    """One COUNT and one page query (two with ids_first; on PostgreSQL, with at most SORT_MATCHES_UP_TO
+    matches, the count and the page's ids in one query and then the rows), whatever the size of the table."""
     start = (q.page - 1) * q.page_size
     if ids_first and connection.vendor == "postgresql":  # SQLite plans well unaided
         found = count_and_page_ids(qs, start, start + q.page_size)
@@ -38,20 +39,13 @@ def paginate(qs: QuerySet[Any], q: PageQuery, *, ids_first: bool = False) -> tup
     return items, {"total": total, "page": q.page, "page_size": q.page_size}
 
 
-def rows_by_ids(qs: QuerySet[Any], start: int, stop: int, *, sort_matches: bool = False) -> list[Any]:
+def rows_by_ids(qs: QuerySet[Any], start: int, stop: int) -> list[Any]:
     """qs[start:stop] in two steps: the page's ids in order, then those rows (with qs's joins and deferrals).
 
     A scoped, filtered list can match thousands of rows; sorting them whole (with their joins) to keep 20
-    costs far more than sorting their ids, which an index on the scope column often covers.
-
-    sort_matches: the caller knows the matches are few (a scope's, not the whole table's). The id order is
-    then given as an expression, so the database finds the matches through its filter indexes and sorts
-    them, instead of walking the primary key backwards hoping to meet 20 matches soon (PostgreSQL's choice
-    under a LIMIT, and a slow one when the matches are old cases)."""
-    ids_qs = qs.values_list("pk", flat=True)
-    if sort_matches:
-        ids_qs = ids_qs.order_by(*unindexed_id_order(qs))
-    return rows_for_ids(qs, list(ids_qs[start:stop]))
+    costs far more than sorting their ids, which an index on the scope column often covers. (Where the
+    matches are few, PostgreSQL lists take count_and_page_ids instead.)"""
+    return rows_for_ids(qs, list(qs.values_list("pk", flat=True)[start:stop]))
 
 
 def rows_for_ids(qs: QuerySet[Any], ids: list[Any]) -> list[Any]:
@@ -85,7 +79,7 @@ def count_and_page_ids(qs: QuerySet[Any], start: int, stop: int) -> tuple[int, l
             return None
         order.append((f.attname, item.startswith("-")))
     if pk not in [a for a, _ in order]:
-        order.append((pk, order[-1][1] if order else False))  # ties broken as the database would not promise
+        order.append((pk, order[-1][1] if order else False))  # ties broken by id, one fixed order per page
     selected = [pk, *dict.fromkeys(a for a, _ in order if a != pk)]
     inner = qs.order_by().values_list(*selected)[: SORT_MATCHES_UP_TO + 1]
     try:
