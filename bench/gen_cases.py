@@ -60,7 +60,7 @@ from _casebench import (
     is_pg,
     verdict,
 )
-from _rowcodec import SIGNATURE, TRAILER, PgBinary, RowBlock, SqliteValues, pg_kind, sqlite_kind
+from _rowcodec import SIGNATURE, TRAILER, PgBinary, RowBlock, SqliteValues, field_kind
 
 Codec = PgBinary | SqliteValues
 TARGET_S = 300.0  # 10^6 cases on PostgreSQL
@@ -157,9 +157,7 @@ class TableSpec:
         self.ncols = len(order)
 
         def kinds(names: list[str]) -> list[str]:
-            if codec.pg:
-                return [pg_kind(fields[a].db_type(connection)) for a in names]
-            return [sqlite_kind(fields[a]) for a in names]
+            return [field_kind(fields[a], connection) for a in names]
 
         self.dyn_kinds, self.shifted_kinds, self.static_kinds = kinds(self.dyn), kinds(self.shifted), kinds(self.static)
 
@@ -412,7 +410,7 @@ def insert_rows(model: Any, attnames: list[str], rows: list[tuple[Any, ...]]) ->
     with transaction.atomic():
         if connection.vendor == "postgresql":
             pgb = PgBinary()
-            kinds = [pg_kind(fields[a].db_type(connection)) for a in attnames]
+            kinds = [field_kind(fields[a], connection) for a in attnames]
             data = b"".join([pgb.head(list(r), kinds, len(kinds)) for r in rows])
             sql = f'COPY "{table}" ({cols}) FROM STDIN (FORMAT BINARY)'
             with connection.connection.cursor() as cur, cur.copy(sql) as cp:
@@ -420,7 +418,7 @@ def insert_rows(model: Any, attnames: list[str], rows: list[tuple[Any, ...]]) ->
         else:
             sq = SqliteValues()
             marks = ", ".join("?" * len(attnames))
-            data = [sq.fields(list(r), [sqlite_kind(fields[a]) for a in attnames]) for r in rows]
+            data = [sq.fields(list(r), [field_kind(fields[a], connection) for a in attnames]) for r in rows]
             connection.connection.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', data)
 
 

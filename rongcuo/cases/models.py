@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from rongcuo.core.fields import DocumentField
+
 
 class StartType(models.TextChoices):
     INDIVIDUAL = "individual", "依申请（个人）"
@@ -97,8 +99,8 @@ class Case(models.Model):
     )
     # Large documents last: on SQLite they spill to overflow pages, and the columns before them stay in
     # the row's first page for lists and filters (migration 0003).
-    policies = models.JSONField(default=list, help_text="适用政策及版本（立案时固定，最基层在前）")
-    evaluation = models.JSONField(default=list, help_text="最新一次规则评估（每项适用政策一条）")
+    policies = DocumentField(default=list, help_text="适用政策及版本（立案时固定，最基层在前）")
+    evaluation = DocumentField(default=list, help_text="最新一次规则评估（每项适用政策一条）")
 
     class Meta:
         ordering = ["-id"]
@@ -234,7 +236,7 @@ class CaseEvent(models.Model):
     role = models.CharField(max_length=20, blank=True)
     summary = models.CharField(max_length=300)
     reason = models.TextField(blank=True)
-    data = models.JSONField(default=dict)
+    data = DocumentField(default=dict)
     audit_seq = models.BigIntegerField(null=True)
 
     class Meta:
@@ -252,7 +254,7 @@ class Decision(models.Model):
     policy = models.CharField(max_length=64)
     policy_version = models.CharField(max_length=32)
     basis = models.TextField(help_text="依据条款与理由")
-    evaluation = models.JSONField(default=dict, help_text="作出决定时的规则评估（存档）")
+    evaluation = DocumentField(default=dict, help_text="作出决定时的规则评估（存档）")
     document_number = models.CharField(max_length=64, blank=True)
     form = models.IntegerField(
         null=True,
