@@ -224,7 +224,9 @@ class FactValue(models.Model):
 class CaseEvent(models.Model):
     """The per-case timeline for users (who did what, when, why); each event also enters the audit chain."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)  # (case, verb)
+    # Indexed by case alone: a case has a few dozen events, read whole (timeline) or filtered by verb
+    # in memory-sized scans; a (case, verb) key sorted every case's verbs through the collation.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
     verb = models.CharField(max_length=40)
     stage_from = models.CharField(max_length=32, blank=True)
@@ -241,7 +243,6 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
-        indexes = [models.Index(fields=["case", "verb"])]
 
 
 class Decision(models.Model):
