@@ -35,6 +35,7 @@ from django.db.models import BinaryField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from . import segments
 from .chain import GENESIS, format_at, record_bytes, sm3
 from .merkle import Frontier
 from .models import AuditCheckpoint, AuditHead, AuditRecord
@@ -143,15 +144,26 @@ _FAST_SQL: dict[str, Callable[[], tuple[str, list[str]]]] = {"sqlite": _sqlite_b
 Rows = Generator[tuple[int, str, bytes], None, None]  # (seq, hash, the record's bytes)
 
 
-def _fast_rows(upto: int, batch: int) -> Rows:
-    """(seq, hash, the record's bytes as rendered by the database)."""
+def _fast_qs(upto: int, lo: int = 1) -> Any:
     sql, params = _FAST_SQL[connection.vendor]()
-    qs = (
-        AuditRecord.objects.filter(seq__lte=upto)
-        .order_by("seq")
+    qs = AuditRecord.objects.filter(seq__lte=upto)
+    if lo > 1:
+        qs = qs.filter(seq__gte=lo)
+    return (
+        qs.order_by("seq")
         .annotate(_body=RawSQL(sql, params, output_field=BinaryField()))
         .values_list("seq", "hash", "_body")
     )
+
+
+def _range_sql(lo: int, hi: int) -> tuple[str, list[Any]]:
+    sql, params = _fast_qs(hi, lo).query.sql_with_params()
+    return sql, list(params)
+
+
+def _fast_rows(upto: int, batch: int, lo: int = 1) -> Rows:
+    """(seq, hash, the record's bytes as rendered by the database), for records lo..upto."""
+    qs = _fast_qs(upto, lo)
     if connection.vendor != "sqlite":
         return qs.iterator(chunk_size=batch)  # a server-side cursor, streamed
     return _sqlite_rows(*qs.query.sql_with_params(), batch)
@@ -283,22 +295,46 @@ def _snapshot() -> Iterator[None]:
         yield
 
 
-def verify_chain(*, batch: int = DEFAULT_BATCH, exact: bool = False) -> VerifyResult:
+def _rows(upto: int, batch: int, lo: int = 1) -> Rows:
+    if connection.vendor == "postgresql":
+        return _read_ahead(_fast_rows(upto, batch, lo), batch)
+    return _fast_rows(upto, batch, lo)  # SQLite renders rows in this process, under the same GIL
+
+
+def _in_ranges(upto: int, batch: int, jobs: int) -> tuple[int, str] | None:
+    """(last seq, its hash) when every range checked out and they join up; None sends the caller to
+    the one-pass check, which names the first broken record."""
+    found = segments.verify_ranges(upto, jobs, batch, _range_sql, lambda lo, hi: _rows(hi, batch, lo))
+    if found is None:
+        return None
+    prev = GENESIS
+    for seg in found:
+        if not seg.joins(prev):
+            return None
+        prev = seg.last_hash
+    return upto, prev
+
+
+def verify_chain(*, batch: int = DEFAULT_BATCH, exact: bool = False, jobs: int = 1) -> VerifyResult:
     """Check every record: seq continuity, its hash over its contents, its link to the record before,
     and that AuditHead names the last record. exact=True skips the fast rendering (slow; for tests
-    and databases other than SQLite and PostgreSQL)."""
+    and databases other than SQLite and PostgreSQL). jobs > 1 checks ranges of a large chain in that
+    many processes (see segments.py)."""
     start = time.perf_counter()
+    in_callers_transaction = connection.in_atomic_block
     with _snapshot():
         head = AuditHead.objects.filter(id=1).values_list("seq", "hash").first()
         upto = head[0] if head else AuditRecord.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
-        if exact or connection.vendor not in _FAST_SQL:
-            rows = _exact_rows(upto, batch)
-        elif connection.vendor == "postgresql":
-            rows = _read_ahead(_fast_rows(upto, batch), batch)
-        else:  # SQLite renders rows in this process, under the same GIL: reading ahead gains nothing
-            rows = _fast_rows(upto, batch)
-        with closing(rows):  # stopping early must still close the cursor
-            count, last_seq, last_hash, broken = _scan(rows)
+        fast = not exact and connection.vendor in _FAST_SQL
+        joined = None
+        if fast and segments.usable(upto, jobs, in_callers_transaction):
+            joined = _in_ranges(upto, batch, jobs)
+        if joined is not None:
+            (last_seq, last_hash), count, broken = joined, upto, None
+        else:
+            rows = _rows(upto, batch) if fast else _exact_rows(upto, batch)
+            with closing(rows):  # stopping early must still close the cursor
+                count, last_seq, last_hash, broken = _scan(rows)
         if broken is None:
             broken = _check_head(head, last_seq, last_hash)
     head_seq, head_hash = head if head else (0, GENESIS)
