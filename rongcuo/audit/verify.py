@@ -319,7 +319,8 @@ def verify_chain(*, batch: int = DEFAULT_BATCH, exact: bool = False, jobs: int =
     """Check every record: seq continuity, its hash over its contents, its link to the record before,
     and that AuditHead names the last record. exact=True skips the fast rendering (slow; for tests
     and databases other than SQLite and PostgreSQL). jobs > 1 checks ranges of a large chain in that
-    many processes (see segments.py)."""
+    many processes (see segments.py): the command line does; the web console and the API check in one
+    process, as a request's worker is no place to fork."""
     start = time.perf_counter()
     in_callers_transaction = connection.in_atomic_block
     with _snapshot():

@@ -22,6 +22,13 @@ def audit() -> None:
     """安全审计日志：哈希链校验与 Merkle 检查点。"""
 
 
+def _usable_cpus() -> int:
+    """CPUs this process may run on (a container's affinity mask, not the host's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 @audit.command()
 @click.option("--batch", default=5000, show_default=True, type=click.IntRange(min=1), help="每批读取的记录数")
 @click.option("--exact", is_flag=True, help="逐条经 ORM 重算（慢，用于核对快速校验）")
@@ -39,7 +46,7 @@ def verify(batch: int, exact: bool, jobs: int | None, as_json: bool) -> None:
     from rongcuo.audit.chain import format_at
     from rongcuo.audit.verify import verify_chain
 
-    r = verify_chain(batch=batch, exact=exact, jobs=jobs or min(os.cpu_count() or 1, 8))
+    r = verify_chain(batch=batch, exact=exact, jobs=jobs or min(_usable_cpus(), 8))
     if as_json:
         b = r.broken
         out = {
