@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing
-import re
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -29,7 +28,6 @@ from django.db import connection
 log = logging.getLogger(__name__)
 
 MIN_RECORDS = 50_000  # below this, forking and connecting cost more than they save
-_QMARK = re.compile(r"(?<!%)%s")
 
 
 @dataclass(frozen=True)
@@ -108,8 +106,10 @@ def _worker(lo: int, hi: int, sql: str, params: list[Any], batch: int, snapshot:
                 cur.itersize = batch
                 cur.execute(sql, params)
                 return scan_segment(cur, lo, hi)
-        cur = raw.cursor()
-        cur.execute(_QMARK.sub("?", sql).replace("%%", "%"), params)
+        from django.db.backends.sqlite3.base import SQLiteCursorWrapper
+
+        cur = raw.cursor(factory=SQLiteCursorWrapper)  # Django's own %s → ? conversion, as its cursors do
+        cur.execute(sql, params)
         return scan_segment(_chunks(cur, batch), lo, hi)
     finally:
         raw.close()

@@ -224,8 +224,8 @@ class FactValue(models.Model):
 class CaseEvent(models.Model):
     """The per-case timeline for users (who did what, when, why); each event also enters the audit chain."""
 
-    # Indexed by case alone: a case has a few dozen events, read whole (timeline) or filtered by verb
-    # in memory-sized scans; a (case, verb) key sorted every case's verbs through the collation.
+    # Indexed by case alone: every events query names one case (a few dozen rows, read whole or filtered
+    # by verb), and a bigint key deduplicates to a quarter of the (case, verb) index's size (0010).
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
     verb = models.CharField(max_length=40)
