@@ -60,9 +60,9 @@ from _casebench import (
     is_pg,
     verdict,
 )
-from _rowcodec import SIGNATURE, TRAILER, PgBinary, RowBlock, SqliteValues, field_kind
+from _expand import RELATED, Expander, Stage, TableSpec
+from _rowcodec import SIGNATURE, TRAILER, PgBinary, SqliteValues, field_kind
 
-Codec = PgBinary | SqliteValues
 TARGET_S = 300.0  # 10^6 cases on PostgreSQL
 BATCH = 5000
 CLOSED_SHARE = 0.60
@@ -133,161 +133,6 @@ BULK_TABLES = (
     "cases_appeal",
     "outcomes_resultuse",
 )
-
-
-# --- encoding rows for each backend ----------------------------------------------------------------------
-
-
-class TableSpec:
-    """A model's columns split into per-row ones (ids, foreign keys, text), the date and datetime ones
-    (moved per row) and per-template static ones; each with its encoder."""
-
-    def __init__(self, codec: Codec, model: Any, dyn: list[str]) -> None:
-        from django.db import connection, models
-
-        meta = model._meta
-        self.model = model
-        self.table = meta.db_table
-        fields = {f.attname: f for f in meta.concrete_fields}
-        self.dyn = dyn  # given per row, in this order, before the shifted ones
-        self.shifted = [a for a, f in fields.items() if isinstance(f, models.DateField) and a not in dyn]
-        self.static = [a for a in fields if a not in dyn and a not in self.shifted]
-        order = [*self.dyn, *self.shifted, *self.static]
-        self.columns = [fields[a].column for a in order]
-        self.ncols = len(order)
-
-        def kinds(names: list[str]) -> list[str]:
-            return [field_kind(fields[a], connection) for a in names]
-
-        self.dyn_kinds, self.shifted_kinds, self.static_kinds = kinds(self.dyn), kinds(self.shifted), kinds(self.static)
-
-
-def naive_utc(v: Any) -> Any:
-    if isinstance(v, dt.datetime) and v.tzinfo is not None:
-        return v.astimezone(dt.UTC).replace(tzinfo=None)
-    return v
-
-
-@dataclass
-class RelRow:
-    """One row of a template: its static part (encoded, and the values it encodes) and its date and
-    datetime values (as given, and ready to shift)."""
-
-    static: Any
-    values: list[Any]
-    shifted: list[Any]
-    parts: list[Any]
-
-
-class Writer:
-    """Collects rows per table and writes each batch with one statement per table. On PostgreSQL the COPYs
-    run on `streams` connections of their own in threads (libpq sends without holding the GIL), one table
-    per connection at a time, while the next batch is being generated."""
-
-    def __init__(self, codec: Codec, streams: int = 2, compression: str = "") -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        from django.db import connection
-
-        self.codec = codec
-        self.buf: dict[str, list[Any]] = {}
-        self.specs: dict[str, TableSpec] = {}
-        self.rows = 0
-        self.wait_s = 0.0
-        self.pending: list[Any] = []
-        self.streams = streams
-        self.block_tables: set[str] = set()
-        if codec.pg:
-            import psycopg
-
-            db = connection.settings_dict
-            self.pool = ThreadPoolExecutor(streams)
-            self.conns: queue.Queue[Any] = queue.Queue()
-            for _ in range(streams):
-                conn = psycopg.connect(
-                    dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"],
-                    autocommit=True,
-                )  # fmt: skip
-                conn.execute("SET synchronous_commit = off")
-                if compression:
-                    conn.execute(f"SET default_toast_compression = {compression}")
-                self.conns.put(conn)
-        else:
-            connection.ensure_connection()
-            self.raw = connection.connection
-
-    def rows_of(self, spec: TableSpec, blocks: bool = False) -> list[Any]:
-        """The list collecting spec's rows until the next flush (the same list after it). blocks: its items
-        are blocks of several rows, counted by the caller in self.rows."""
-        self.specs[spec.table] = spec
-        if blocks:
-            self.block_tables.add(spec.table)
-        return self.buf.setdefault(spec.table, [])
-
-    def _copy(self, table: str, cols: str, data: bytes) -> None:
-        conn = self.conns.get()
-        try:
-            with conn.cursor() as cur, cur.copy(f'COPY "{table}" ({cols}) FROM STDIN (FORMAT BINARY)') as cp:
-                cp.write(SIGNATURE)
-                cp.write(data)
-                cp.write(TRAILER)
-        finally:
-            self.conns.put(conn)
-
-    def flush(self) -> None:
-        from django.db import transaction
-
-        t = time.perf_counter()
-        for f in self.pending:  # the previous batch
-            f.result()
-        self.wait_s += time.perf_counter() - t
-        self.pending = []
-        if self.codec.pg:
-            self._submit()
-            return
-        with transaction.atomic():
-            for table in BULK_TABLES:
-                rows = self.buf.get(table)
-                if not rows:
-                    continue
-                cols = ", ".join(f'"{c}"' for c in self.specs[table].columns)
-                marks = ", ".join("?" * len(self.specs[table].columns))
-                t = time.perf_counter()
-                self.raw.executemany(f'INSERT INTO "{table}" ({cols}) VALUES ({marks})', rows)
-                self.wait_s += time.perf_counter() - t
-                self.rows += len(rows)
-                rows.clear()
-
-    def _submit(self) -> None:
-        """Start the COPYs of the batch. A table holding more than a stream's share of the batch (the
-        timeline, about half of it) is cut in parts copied side by side: otherwise its one COPY would keep
-        one backend busy while the other waits for it."""
-        tables = [(t, self.buf[t]) for t in BULK_TABLES if self.buf.get(t)]
-        sizes = {t: sum(map(len, rows)) for t, rows in tables}
-        share = sum(sizes.values()) / self.streams
-        jobs = []
-        for table, rows in tables:
-            cols = ", ".join(f'"{c}"' for c in self.specs[table].columns)
-            parts = max(1, min(self.streams, round(sizes[table] / share)))
-            step = -(-len(rows) // parts)
-            for k in range(0, len(rows), step):
-                data = b"".join(rows[k : k + step])
-                jobs.append((len(data), table, cols, data))
-            if table not in self.block_tables:
-                self.rows += len(rows)
-            rows.clear()
-        for _, table, cols, data in sorted(jobs, key=lambda j: -j[0]):  # the longest first
-            self.pending.append(self.pool.submit(self._copy, table, cols, data))
-
-    def close(self) -> None:
-        t = time.perf_counter()
-        for f in self.pending:
-            f.result()
-        self.wait_s += time.perf_counter() - t
-        if self.codec.pg:
-            self.pool.shutdown()
-            while not self.conns.empty():
-                self.conns.get().close()
 
 
 # --- the seed: demo cases and bench accounts, through the business verbs ------------------------------
@@ -425,6 +270,12 @@ def insert_rows(model: Any, attnames: list[str], rows: list[tuple[Any, ...]]) ->
 # --- templates and what each jurisdiction makes of them ----------------------------------------------------
 
 
+def naive_utc(v: Any) -> Any:
+    if isinstance(v, dt.datetime) and v.tzinfo is not None:
+        return v.astimezone(dt.UTC).replace(tzinfo=None)
+    return v
+
+
 @dataclass
 class Template:
     case: dict[str, Any]
@@ -473,60 +324,42 @@ def load_templates() -> list[Template]:
 
 @dataclass
 class Combo:
-    """A template as it looks in jurisdictions with one set of applicable policies."""
+    """A template as it looks in jurisdictions with one set of applicable policies: the values of its case,
+    decision and result-use rows that the real code computes there (the rest is the template's)."""
 
-    case: RelRow
-    related: dict[str, list[RelRow]]
-    decision: RelRow | None
-    result_use: RelRow | None
+    no: int  # its number in the staging tables
+    template: int
+    case: dict[str, Any]
+    decision: dict[str, Any] | None
+    result_use: dict[str, Any] | None
     months: int | None
-    matter: RelRow | None
-
-
-@dataclass
-class Rendered:
-    """A combo's rows on one day, less their per-row fields: the tails of the case, matter, decision and
-    result-use rows and of each related row (per table: the writer's list for it and the tails)."""
-
-    case: Any
-    overdue: Any
-    related: list[tuple[str, list[Any], Any, int]]  # per table: name, the writer's list, RowBlock or tails, rows
-    matter: Any
-    decision: Any
-    result_use: Any
-    year: int = 0
 
 
 class Planner:
-    def __init__(self, codec: Codec, templates: list[Template]) -> None:
+    def __init__(self, templates: list[Template]) -> None:
         from rongcuo.cases.models import Appeal, Case, CaseEvent, Decision, FactValue, Interview
         from rongcuo.org.models import AccountabilityMatter
         from rongcuo.outcomes.models import ResultUse
         from rongcuo.policy import Library
         from rongcuo.procedure.models import Deadline
 
-        self.codec = codec
         self.templates = templates
         self.today = dt.date.today()
         self.policy_codes = {p.jurisdiction_code for p in Library.default().policies.values()}
         self.case_spec = TableSpec(
-            codec,
             Case,
             ["id", "number", "jurisdiction_id", "matter_id", "cadre_id", "unit_id", "title", "summary", "domain",
              "overdue"],
         )  # fmt: skip
-        self.rel_specs = {
-            m._meta.db_table: TableSpec(codec, m, ["id", "case_id"])
-            for m in (FactValue, CaseEvent, Deadline, Interview, Appeal)
-        }
-        self.decision_spec = TableSpec(codec, Decision, ["id", "case_id"])
+        self.rel_specs = {m._meta.db_table: TableSpec(m, ["id", "case_id"]) for m in (FactValue, CaseEvent, Deadline,
+                                                                                    Interview, Appeal)}  # fmt: skip
+        self.decision_spec = TableSpec(Decision, ["id", "case_id"])
         self.result_spec = TableSpec(
-            codec,
             ResultUse,
             ["id", "decision_id", "case_id", "cadre_id", "matter_id", "case_number", "influence_ends_on"],
         )
         self.matter_spec = TableSpec(
-            codec, AccountabilityMatter, ["id", "jurisdiction_id", "cadre_id", "unit_id", "title", "domain"]
+            AccountabilityMatter, ["id", "jurisdiction_id", "cadre_id", "unit_id", "title", "domain"]
         )
         self.combos: dict[tuple[tuple[str, ...], int], Combo | None] = {}
         self.keys: dict[str, tuple[str, ...]] = {}  # per jurisdiction: its applicable policies' places
@@ -537,21 +370,13 @@ class Planner:
             k = self.keys[place.code] = tuple(c for c in place.path.split("/") if c in self.policy_codes)
         return k
 
-    def _rel(self, spec: TableSpec, row: dict[str, Any], overrides: dict[str, Any] | None = None) -> RelRow:
-        vals = {**row, **(overrides or {})}
-        values = [vals[a] for a in spec.static]
-        shifted = [vals[a] for a in spec.shifted]
-        return RelRow(
-            self.codec.fields(values, spec.static_kinds), values, shifted, self.codec.parts(shifted, spec.shifted_kinds)
-        )
-
     def combo(self, place: Place, ti: int) -> Combo | None:
         k = (self.key(place), ti)
         if k not in self.combos:
-            self.combos[k] = self._make(place, self.templates[ti])
+            self.combos[k] = self._make(place, ti, len(self.combos))
         return self.combos[k]
 
-    def _make(self, place: Place, t: Template) -> Combo | None:
+    def _make(self, place: Place, ti: int, no: int) -> Combo | None:
         from rongcuo.cases import evaluation
         from rongcuo.cases.models import Case
         from rongcuo.org.models import Jurisdiction
@@ -560,6 +385,7 @@ class Planner:
         from rongcuo.policy import evaluate
         from rongcuo.procedure import engine, pinning
 
+        t = self.templates[ti]
         c = t.case
         j = Jurisdiction.objects.get(code=place.code)
         pins = evaluation.pin_versions(j, c["conduct_date"], self.today)
@@ -573,24 +399,12 @@ class Planner:
             return None
         results = [evaluate(v, t.facts).to_dict() for v in versions]
         ev = [evaluation.summarise(r) for r in results]
-        case = self._rel(
-            self.case_spec,
-            c,
-            {
-                "procedure_pin_id": pinning.pin(procedure),
-                "policies": pins,
-                "evaluation": ev,
-                "engine_outcome": ev[0]["outcome"],
-                "pre_filing_id": None,
-            },
-        )
-        # The copied timeline has no audit records of its own: audit_seq stays empty.
-        related = {
-            table: [
-                self._rel(spec, r, {"audit_seq": None} if table == "cases_caseevent" else None)
-                for r in t.related[table]
-            ]
-            for table, spec in self.rel_specs.items()
+        case = {
+            "procedure_pin_id": pinning.pin(procedure),
+            "policies": pins,
+            "evaluation": ev,
+            "engine_outcome": ev[0]["outcome"],
+            "pre_filing_id": None,
         }
         decision = result_use = None
         months = None
@@ -600,35 +414,74 @@ class Planner:
             basis = d["basis"]
             if basis == (d["evaluation"] or {}).get("explanation"):
                 basis = primary.get("explanation", basis)
-            decision = self._rel(
-                self.decision_spec,
-                d,
-                {
-                    "policy": primary["policy"],
-                    "policy_version": primary["version"],
-                    "evaluation": primary,
-                    "basis": basis,
-                },
-            )
+            decision = {
+                "policy": primary["policy"],
+                "policy_version": primary["version"],
+                "evaluation": primary,
+                "basis": basis,
+            }
             if t.result_use is not None:
                 kind = rule_kind(d["disposition"], d["outcome"])
                 rules, title = _policy_rules(primary["policy"], primary["version"], kind)
                 months, source = influence_months_for(kind, d["influence_months"], rules)
-                result_use = self._rel(
-                    self.result_spec,
-                    t.result_use,
-                    {
-                        "kind": kind,
-                        "influence_months": months,
-                        "influence_source": source,
-                        "policy": primary["policy"],
-                        "policy_version": primary["version"],
-                        "policy_title": title[:300],
-                        "rules": [r.to_dict() for r in rules],
-                    },
-                )
-        matter = self._rel(self.matter_spec, t.matter) if t.matter is not None else None
-        return Combo(case, related, decision, result_use, months, matter)
+                result_use = {
+                    "kind": kind,
+                    "influence_months": months,
+                    "influence_source": source,
+                    "policy": primary["policy"],
+                    "policy_version": primary["version"],
+                    "policy_title": title[:300],
+                    "rules": [r.to_dict() for r in rules],
+                }
+        return Combo(no, ti, case, decision, result_use, months)
+
+    def stage(self, stage: Stage) -> None:
+        """The staging tables for every combo made so far (plan() makes all that the load will use)."""
+        combos = [c for c in self.combos.values() if c is not None]
+        tps = self.templates
+        stage.plan_table()
+        given = {a: f"p.{a}" for a in self.case_spec.dyn}
+        given["id"] = "p.case_id"
+        stage.per_combo(self.case_spec, [(c.no, tps[c.template].case["id"], c.case) for c in combos], given)
+        stage.per_combo(
+            self.matter_spec,
+            [(c.no, tps[c.template].matter["id"], {}) for c in combos if tps[c.template].matter is not None],  # type: ignore[index]
+            {**{a: f"p.{a}" for a in self.matter_spec.dyn}, "id": "p.matter_id"},
+            where=" AND p.matter_id IS NOT NULL",
+        )
+        stage.per_combo(
+            self.decision_spec,
+            [(c.no, tps[c.template].decision["id"], c.decision) for c in combos if c.decision is not None],  # type: ignore[index]
+            {"id": "p.decision_id", "case_id": "p.case_id"},
+            where=" AND p.decision_id IS NOT NULL",
+        )
+        stage.per_combo(
+            self.result_spec,
+            [(c.no, tps[c.template].result_use["id"], c.result_use) for c in combos if c.result_use is not None],  # type: ignore[index]
+            {
+                "id": "p.resultuse_id",
+                "decision_id": "p.decision_id",
+                "case_id": "p.case_id",
+                "cadre_id": "p.cadre_id",
+                "matter_id": "p.matter_id",
+                "case_number": "p.number",
+                "influence_ends_on": "p.influence_ends_on",
+            },
+            where=" AND p.resultuse_id IS NOT NULL",
+        )
+        cases = [t.case["id"] for t in tps]
+        due = stage.shift('t."due_on"', False)
+        extra = {
+            # The copied timeline has no audit records of its own: audit_seq stays empty.
+            "cases_caseevent": {"audit_seq": "NULL"},
+            "procedure_deadline": {
+                "overdue": f'CASE WHEN t."completed_at" IS NULL AND {due} < {stage.today_literal()} '
+                "THEN TRUE ELSE FALSE END"
+            },
+        }
+        for table, spec in self.rel_specs.items():
+            stage.per_template(spec, cases, extra.get(table, {}))
+        stage.finish_staging()
 
 
 # --- the load -----------------------------------------------------------------------------------------------
@@ -712,80 +565,52 @@ def plan(n: int, places: list[Place], planner: Planner, nprng: np.random.Generat
     return {"place": pidx[order], "template": tidx[order], "created": stamp[order]}
 
 
-def load(
-    n: int, seed: int, places: list[Place], log: Any = print, *, streams: int = 2, compression: str = ""
-) -> dict[str, Any]:
+def load(n: int, seed: int, places: list[Place], log: Any = print, *, streams: int = 2) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
     from rongcuo.cases.models import CaseCounter
     from rongcuo.outcomes.standing import influence_end
 
-    pg = connection.vendor == "postgresql"
-    codec: Codec = PgBinary() if pg else SqliteValues()
     rng = random.Random(seed)
     nprng = np.random.default_rng(seed)
     templates = load_templates()
-    planner = Planner(codec, templates)
+    planner = Planner(templates)
     t0 = time.perf_counter()
     p = plan(n, places, planner, nprng)
-    log(f"  planned {n:,} cases in {time.perf_counter() - t0:.1f} s ({len(planner.combos)} template variants)")
+    today = timezone.localdate()
+    stage = Stage(connection.vendor, today)
+    planner.stage(stage)
+    log(
+        f"  planned {n:,} cases and staged their templates in {time.perf_counter() - t0:.1f} s "
+        f"({len(planner.combos)} template variants)"
+    )
 
     tz_offset = dt.timedelta(hours=8)  # case numbers by the year in Beijing time
-    today = timezone.localdate()
     counters = {(c.jurisdiction_id, c.year): c.last for c in CaseCounter.objects.filter(kind="case")}
     ids = _next_ids()
-    writer = Writer(codec, streams, compression)
-    cs, ds, us, ms = planner.case_spec, planner.decision_spec, planner.result_spec, planner.matter_spec
-    rel_specs = list(planner.rel_specs.items())
-    deadline_table = "procedure_deadline"
-    dl_spec = planner.rel_specs[deadline_table]
-    dl_completed, dl_due = dl_spec.shifted.index("completed_at"), dl_spec.shifted.index("due_on")
-    dl_overdue = dl_spec.static.index("overdue")
+    counts = [{table: len(t.related[table]) for table in RELATED} for t in templates]
+    rows = 0
+    expander = Expander(stage, streams)
     epoch = dt.date(1970, 1, 1).toordinal()
     t_write = time.perf_counter()
-    # Per (template, day): what follows the per-row fields of each of a case's rows, rendered once.
-    day_rows: dict[tuple[int, int], Rendered] = {}
+    # Per (combo, day): the values that follow from the template moved to that day.
+    day_values: dict[tuple[int, int], tuple[int, int, bool, dt.date | None]] = {}
     current = None
+    batch: list[Any] = []
+    first = ids["cases_case"]
 
-    def rendered(t: Template, combo: Combo, days: int) -> Rendered:
-        ddays = dt.timedelta(days=days)
-
-        nothing = codec.fields([], [])
-
-        def tail(row: RelRow | None, before: Any = nothing) -> Any:
-            return None if row is None else codec.tail(before, codec.shifted(row.parts, days), row.static)
-
-        related = []
-        for table, spec in rel_specs:
-            tails = []
-            for r in combo.related[table]:
-                static = r.static
-                if table == deadline_table:
-                    late = r.shifted[dl_completed] is None and r.shifted[dl_due] + ddays < today
-                    values = [*r.values[:dl_overdue], late, *r.values[dl_overdue + 1 :]]
-                    static = codec.fields(values, spec.static_kinds)
-                tails.append(tail(RelRow(static, r.values, r.shifted, r.parts)))
-            if tails:
-                block = RowBlock(spec.ncols, tails) if pg else tails
-                related.append((table, writer.rows_of(spec, blocks=pg), block, len(tails)))
+    def on_day(t: Template, combo: Combo, day: int) -> tuple[int, int, bool, dt.date | None]:
         c = t.case
+        days = epoch + day - c["created_at"].toordinal()
+        ddays = dt.timedelta(days=days)
         due = c["stage_due_on"] + ddays if c["stage_due_on"] else None
         ends = None
         if combo.result_use is not None:
             ends = influence_end(t.result_use["decided_on"] + ddays, combo.months)  # type: ignore[index]
-        return Rendered(
-            case=tail(combo.case),
-            overdue=c["status"] == "open" and due is not None and due < today,
-            related=related,
-            matter=tail(combo.matter),
-            decision=tail(combo.decision),
-            result_use=tail(combo.result_use, codec.fields([ends], us.dyn_kinds[-1:])),
-            year=(c["created_at"] + ddays + tz_offset).year,
-        )
+        year = (c["created_at"] + ddays + tz_offset).year
+        return days, year, c["status"] == "open" and due is not None and due < today, ends
 
-    case_rows, matter_rows = writer.rows_of(cs), writer.rows_of(ms)
-    decision_rows, result_rows = writer.rows_of(ds), writer.rows_of(us)
     for i in range(n):
         place = places[p["place"][i]]
         ti = int(p["template"][i])
@@ -793,60 +618,80 @@ def load(
         combo = planner.combo(place, ti)
         assert combo is not None
         c = t.case
-        # Moved by whole days (times of day stay the template's): the rows of one template on one day
-        # then differ only in their ids and texts, and the rest is rendered once for that day.
+        # Moved by whole days (times of day stay the template's).
         day = int(p["created"][i]) // 86400
         if day != current:
             current = day
-            day_rows.clear()
-        key = (id(combo), day)
-        r = day_rows.get(key)
-        if r is None:
-            r = day_rows[key] = rendered(t, combo, epoch + day - c["created_at"].toordinal())
+            day_values.clear()
+        key = (combo.no, day)
+        v = day_values.get(key)
+        if v is None:
+            v = day_values[key] = on_day(t, combo, day)
+        days, year, overdue, ends = v
 
         case_id = ids["cases_case"]
         ids["cases_case"] += 1
-        seq = counters.get((place.code, r.year), 0) + 1
-        counters[(place.code, r.year)] = seq
-        number = f"RC-{place.code}-{r.year}-{seq:05d}"
+        seq = counters.get((place.code, year), 0) + 1
+        counters[(place.code, year)] = seq
+        number = f"RC-{place.code}-{year}-{seq:05d}"
         unit = place.units[rng.randrange(len(place.units))]
         cadre = rng.choice(place.cadres[unit]) if c["cadre_id"] else None
         title, summary, domain = _texts(rng)
-        matter_id = None
-        if r.matter is not None:
+        rows += 1
+        matter_id = dec_id = ru_id = None
+        if t.matter is not None:
             matter_id = ids["org_accountabilitymatter"]
             ids["org_accountabilitymatter"] += 1
-            head = codec.head([matter_id, place.code, cadre, unit, title, domain], ms.dyn_kinds, ms.ncols)
-            matter_rows.append(codec.row(head, r.matter))
-        dyn = [case_id, number, place.code, matter_id, cadre, unit, title, summary, domain, r.overdue]
-        case_rows.append(codec.row(codec.head(dyn, cs.dyn_kinds, cs.ncols), r.case))
-        for table, rows, block, m in r.related:
-            rid = ids[table]
-            ids[table] = rid + m
-            if pg:
-                rows.append(block.pack(rid, case_id))
-                writer.rows += m
-            else:
-                rows.extend([(rid + k, case_id, *x) for k, x in enumerate(block)])
-        if r.decision is not None:
+            rows += 1
+        firsts = []
+        for table, m in counts[ti].items():
+            firsts.append(ids[table])
+            ids[table] += m
+            rows += m
+        if combo.decision is not None:
             dec_id = ids["cases_decision"]
             ids["cases_decision"] += 1
-            decision_rows.append(codec.row(codec.head([dec_id, case_id], ds.dyn_kinds, ds.ncols), r.decision))
-            if r.result_use is not None and cadre is not None:
-                dyn = [ids["outcomes_resultuse"], dec_id, case_id, cadre, matter_id, number]
-                result_rows.append(codec.row(codec.head(dyn, us.dyn_kinds[:-1], us.ncols), r.result_use))
+            rows += 1
+            if combo.result_use is not None and cadre is not None:
+                ru_id = ids["outcomes_resultuse"]
                 ids["outcomes_resultuse"] += 1
+                rows += 1
+        batch.append(
+            expander.encode(
+                [
+                    case_id,
+                    c["id"],
+                    combo.no,
+                    days,
+                    number,
+                    place.code,
+                    matter_id,
+                    cadre,
+                    unit,
+                    title,
+                    summary,
+                    domain,
+                    overdue,
+                    dec_id,
+                    ru_id,
+                    ends if ru_id else None,
+                    *firsts,
+                ]
+            )
+        )
         done = i + 1
         if done % BATCH == 0 or done == n:
-            writer.flush()
+            expander.write(batch, first, case_id)
+            batch, first = [], case_id + 1
             if done % (BATCH * 20) == 0 or done == n:
                 el = time.perf_counter() - t_write
                 log(
-                    f"  {done:,} cases, {writer.rows:,} rows, {el:.0f} s ({done / el:,.0f} cases/s; "
-                    f"{writer.wait_s:.0f} s waiting for the database)",
+                    f"  {done:,} cases, {rows:,} rows, {el:.0f} s ({done / el:,.0f} cases/s; "
+                    f"{expander.wait_s:.0f} s waiting for the database)",
                     flush=True,
                 )
-    writer.close()
+    expander.close()
+    stage.drop()
     write_s = time.perf_counter() - t_write
     CaseCounter.objects.bulk_create(
         [
@@ -858,12 +703,7 @@ def load(
         update_fields=["last"],
         batch_size=2000,
     )
-    return {
-        "rows": writer.rows,
-        "write_s": write_s,
-        "wait_s": writer.wait_s,
-        "variants": len(planner.combos),
-    }
+    return {"rows": rows, "write_s": write_s, "wait_s": expander.wait_s, "variants": len(planner.combos)}
 
 
 # --- indexes: off during the load, back after it ---------------------------------------------------------
@@ -1005,9 +845,7 @@ def finish() -> None:
 # --- entry points -----------------------------------------------------------------------------------------
 
 
-def build(
-    n: int, seed: int = DEFAULT_SEED, log: Any = print, *, streams: int = 2, compression: str = ""
-) -> dict[str, Any]:
+def build(n: int, seed: int = DEFAULT_SEED, log: Any = print, *, streams: int = 2) -> dict[str, Any]:
     """Fill the (freshly migrated, empty) bench database Django is set up on; return the figures."""
     from django.db import connection
 
@@ -1027,7 +865,7 @@ def build(
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SET synchronous_commit = off")
-    figures = load(n, seed, places, log, streams=streams, compression=compression)
+    figures = load(n, seed, places, log, streams=streams)
     t_idx = time.perf_counter()
     restore_secondary(again, streams, log)
     index_s = time.perf_counter() - t_idx
@@ -1045,7 +883,6 @@ def build(
         "write_s": round(figures["write_s"], 1),
         "wait_s": round(figures["wait_s"], 1),
         "streams": streams if connection.vendor == "postgresql" else 1,
-        "toast_compression": compression or "server default",
         "index_s": round(index_s, 1),
         "analyze_s": round(analyze_s, 1),
         "load_s": round(load_s, 1),
@@ -1091,18 +928,11 @@ def main() -> None:
     ap.add_argument("--database-url", default=None, help="sqlite:///… or postgres://…/NAME (NAME containing 'bench')")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
     ap.add_argument("--reuse", action="store_true", help="keep a database that already holds n cases")
-    ap.add_argument("--streams", type=int, default=2, help="PostgreSQL: parallel COPY connections")
-    ap.add_argument(
-        "--toast-compression",
-        choices=["pglz", "lz4"],
-        default=None,
-        help="PostgreSQL: compression of large values for this load (default: the server's setting)",
-    )
+    ap.add_argument("--streams", type=int, default=2, help="PostgreSQL: connections expanding the rows side by side")
     args = ap.parse_args()
     url = bench_url(args.database_url, args.n)
     banner("gen_cases", url, args.n)
-    opts = {"streams": args.streams, "compression": args.toast_compression or ""}
-    fig = ensure_data(url, args.n, args.seed, rebuild=not args.reuse, **opts)
+    fig = ensure_data(url, args.n, args.seed, rebuild=not args.reuse, streams=args.streams)
     if args.reuse:
         fig = generated() or fig
     print(f"database: {describe(url)}")
