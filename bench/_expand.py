@@ -86,7 +86,7 @@ class Stage:
         self.today = today
         self.create = "CREATE UNLOGGED TABLE" if self.pg else "CREATE TABLE"
         self.tables: list[str] = []  # made here, dropped by drop()
-        self.statements: list[str] = []
+        self.statements: dict[str, str] = {}  # per table: the statement that fills it
 
     # --- moving dates and datetimes by the plan's days ---------------------------------------------------
 
@@ -110,8 +110,10 @@ class Stage:
                 exprs.append(f"t.{_q(col)}")
         return (
             f"INSERT INTO {_q(spec.table)} ({', '.join(cols)}) SELECT {', '.join(exprs)} "
-            f"FROM {PLAN} p JOIN {_q('bench_tpl_' + spec.table)} t ON {join} "
-            f"WHERE p.case_id BETWEEN %s AND %s{where}"
+            # CROSS JOIN: SQLite then takes the plan's range as the outer loop (it would otherwise scan the small
+            # staging table and search the whole plan for each of its rows); PostgreSQL plans it as any join.
+            f"FROM {PLAN} p CROSS JOIN {_q('bench_tpl_' + spec.table)} t "
+            f"WHERE p.case_id BETWEEN %s AND %s AND {join}{where}"
         )
 
     # --- staging ----------------------------------------------------------------------------------------
@@ -160,7 +162,8 @@ class Stage:
         tpl = f"bench_tpl_{spec.table}"
         self._table(tpl, f"{self.create} {_q(tpl)} AS SELECT o.combo, {cols} FROM {_q(overs)} o "
                     f"JOIN {_q(spec.table)} s ON s.id = o.src")  # fmt: skip
-        self.statements.append(self._sql(spec, given, "t.combo = p.combo", where))
+        self._execute(f"CREATE INDEX {_q(tpl + '_combo')} ON {_q(tpl)} (combo)")
+        self.statements[spec.table] = self._sql(spec, given, "t.combo = p.combo", where)
 
     def per_template(self, spec: TableSpec, cases: list[int], given: dict[str, str]) -> None:
         """Stage the related rows of the template cases, numbered per case, and the statement that copies
@@ -173,8 +176,9 @@ class Stage:
             f"FROM {_q(spec.table)} WHERE case_id IN ({marks})",
             cases,
         )
-        self.statements.append(
-            self._sql(spec, {"id": f"p.first_{spec.table} + t.k", "case_id": "p.case_id", **given}, "t.case_id = p.src")
+        self._execute(f"CREATE INDEX {_q(tpl + '_case')} ON {_q(tpl)} (case_id, k)")
+        self.statements[spec.table] = self._sql(
+            spec, {"id": f"p.first_{spec.table} + t.k", "case_id": "p.case_id", **given}, "t.case_id = p.src"
         )
 
     def plan_table(self) -> None:
@@ -184,7 +188,11 @@ class Stage:
         )
         self._table(PLAN, f"{self.create} {PLAN} ({cols})")
 
-    def finish_staging(self) -> None:
+    def finish_staging(self, order: tuple[str, ...]) -> None:
+        """order: the tables referenced before those referencing them. SQLite checks its (deferred) foreign
+        keys as rows arrive: a row whose parent is still missing makes every later parent row look for its
+        children, which have no index during the load."""
+        self.statements = {t: self.statements[t] for t in order if t in self.statements}
         if self.pg:
             for t in self.tables:
                 self._execute(f"ANALYZE {_q(t)}")
@@ -248,7 +256,7 @@ class Expander:
             with transaction.atomic():
                 connection.connection.executemany(f"INSERT INTO {PLAN} ({self.columns}) VALUES ({marks})", rows)
                 with connection.cursor() as cur:
-                    for sql in self.stage.statements:
+                    for sql in self.stage.statements.values():
                         cur.execute(sql, [first, last])
             self.wait_s += time.perf_counter() - t
             return
@@ -265,7 +273,7 @@ class Expander:
     def _run(self, lo: int, hi: int) -> None:
         conn = self.conns.get()
         try:
-            for sql in self.stage.statements:
+            for sql in self.stage.statements.values():
                 conn.execute(sql, [lo, hi])
         finally:
             self.conns.put(conn)
