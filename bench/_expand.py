@@ -15,7 +15,7 @@ staging tables holding the template rows:
 Dates and datetimes move by the plan's whole days; everything else is the template's, as stored (so a
 copy's documents are byte for byte the template's, and PostgreSQL stores their compressed form again
 without compressing it anew). This keeps the generator's Python to a few dozen values per case: the bulk
-(about 27 rows and 9 kB per case) never passes through Python or the client protocol.
+(about 27 rows and 16 kB per case) never passes through Python or the client protocol.
 
 The staging tables and the plan are dropped at the end of the load.
 """
@@ -138,8 +138,9 @@ class Stage:
         over = sorted({a for _, _, values in rows for a in values})
         overs = f"bench_over_{spec.table}"
         picked = "".join(f", {_q(spec.column(a))}" for a in over)
-        self._table(overs, f"{self.create} {_q(overs)} AS SELECT 0 AS combo, id AS src{picked} FROM {_q(spec.table)} "
-                    "WHERE 1 = 0")  # fmt: skip
+        # combo declared INTEGER: SQLite then compares it with the plan's column through its index.
+        select = f"SELECT CAST(0 AS INTEGER) AS combo, id AS src{picked} FROM {_q(spec.table)} WHERE 1 = 0"
+        self._table(overs, f"{self.create} {_q(overs)} AS {select}")
         if self.pg:  # the replaced documents compressed as the real column compresses them
             with connection.cursor() as cur:
                 cur.execute(
