@@ -27,9 +27,10 @@ database whose name contains "bench"; never the application's or the tests' data
 Rows go in with explicit ids, made by the database itself (bench/_expand.py): this process writes one plan
 row per case (its template, jurisdiction, days moved, ids, unit, cadre, texts; binary COPY on PostgreSQL,
 executemany on SQLite) and `INSERT … SELECT` statements copy the staged template rows for each batch of
-planned cases, on PostgreSQL on parallel connections (`--streams`), each on its share of the batch, while
-the next batch is planned. The rows are the same as when this process rendered every row itself (checked
-table by table on both databases); its own Python at 10^6 is about 57 s instead of 142 s. Secondary
+planned cases, on PostgreSQL on parallel connections (`--streams`), each table on one of them (its
+primary key then grows at its right edge), while the next batch is planned. The rows are the same as
+when this process rendered every row itself (checked table by table on both databases); its own Python at
+10^6 is about 57 s instead of 142 s. Secondary
 indexes and constraints of the bulk tables are dropped first and created again after the load (timed as
 part of it; on PostgreSQL each bulk table's VACUUM/ANALYZE follows its constraints on the same
 connection), then sequences are moved past the ids and the other tables analysed.
