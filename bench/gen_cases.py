@@ -38,7 +38,7 @@ connection), then sequences are moved past the ids and the other tables analysed
     .venv/bin/python bench/gen_cases.py --n 100000                 # SQLite /tmp/rongcuo_case_bench_100000.sqlite3
     .venv/bin/python bench/gen_cases.py --n 1000000 --database-url postgres://postgres@127.0.0.1:5432/rongcuo_case_bench_1000000
 
-Time: the seed takes about 20 s; the load about 1.5 minutes per 10^5 cases on SQLite, 5.5 minutes for 10^6 on
+Time: the seed takes about 20 s; the load about 1.5 minutes per 10^5 cases on SQLite, about 5 minutes for 10^6 on
 PostgreSQL (about 16 kB per case: its evaluation under every applicable policy, its decision's archived
 evaluation, a timeline of 14 events with the evaluation after each change).
 """
