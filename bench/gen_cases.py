@@ -47,7 +47,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import queue
 import random
 import time
 from dataclasses import dataclass, field
@@ -66,14 +65,11 @@ from _casebench import (
     is_pg,
     verdict,
 )
-from _expand import RELATED, Expander, Stage, TableSpec
+from _expand import RELATED, STREAMS, Expander, Stage, TableSpec, side_connections
 from _rowcodec import SIGNATURE, TRAILER, PgBinary, SqliteValues, field_kind
 
 TARGET_S = 300.0  # 10^6 cases on PostgreSQL
 BATCH = 5000
-# PostgreSQL connections at work side by side, on two CPUs: one more than the CPUs, as the backends wait on
-# WAL and reads a third of the time (10^6: restore 72.8 / 76.3 s with three, 83.7 s with two).
-STREAMS = 3
 CLOSED_SHARE = 0.60
 # Open cases by stage (relative weights; the 60% closed are apart).
 STAGE_WEIGHTS = {
@@ -574,7 +570,7 @@ def plan(n: int, places: list[Place], planner: Planner, nprng: np.random.Generat
     return {"place": pidx[order], "template": tidx[order], "created": stamp[order]}
 
 
-def load(n: int, seed: int, places: list[Place], log: Any = print, *, streams: int = 2) -> dict[str, Any]:
+def load(n: int, seed: int, places: list[Place], log: Any = print, *, streams: int = STREAMS) -> dict[str, Any]:
     from django.db import connection
     from django.utils import timezone
 
@@ -759,7 +755,7 @@ def drop_secondary() -> list[str]:
     return again
 
 
-def restore_secondary(statements: list[str], streams: int = 2, log: Any = print) -> None:
+def restore_secondary(statements: list[str], streams: int = STREAMS, log: Any = print) -> None:
     """Create the indexes and constraints again. On PostgreSQL on `streams` connections at once: first every
     index and unique constraint (CREATE INDEX only share-locks its table, so they run side by side), then
     the foreign keys added NOT VALID (instant) and validated in parallel, one table per connection (a
@@ -773,18 +769,8 @@ def restore_secondary(statements: list[str], streams: int = 2, log: Any = print)
         return
     from concurrent.futures import ThreadPoolExecutor
 
-    import psycopg
-
-    db = connection.settings_dict
-    conns: queue.Queue[Any] = queue.Queue()
-    for _ in range(max(1, streams)):
-        conn = psycopg.connect(
-            dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"],
-            autocommit=True,
-        )  # fmt: skip
-        conn.execute("SET maintenance_work_mem = '512MB'")
-        conn.execute("SET max_parallel_maintenance_workers = 0")  # the streams already use the CPUs
-        conns.put(conn)
+    # No parallel workers per index build: the streams already use the CPUs.
+    conns = side_connections(streams, "SET maintenance_work_mem = '512MB'", "SET max_parallel_maintenance_workers = 0")
 
     took: list[tuple[float, str]] = []
 
