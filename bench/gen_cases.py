@@ -715,18 +715,25 @@ def load(n: int, seed: int, places: list[Place], log: Any = print, *, streams: i
 
 
 def drop_secondary() -> list[str]:
-    """Drop the secondary indexes (and on PostgreSQL the unique and foreign-key constraints) of the bulk
-    tables; return the statements that create them again."""
+    """Drop the secondary indexes of the bulk tables, and on PostgreSQL their primary keys and unique and
+    foreign-key constraints too (with the foreign keys of other tables that reference them); return the
+    statements that create them again.
+
+    Primary keys too: a key maintained row by row costs an index entry and a WAL record per row (about 30
+    million of each at 10^6), a key built afterwards one sort and whole pages."""
     from django.db import connection
 
     again: list[str] = []
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            # Foreign keys first ('f' < 'p' < 'u'): a key another table references cannot be dropped before it.
             cur.execute(
-                "SELECT c.conname, c.conrelid::regclass::text, pg_get_constraintdef(c.oid), c.contype "
-                "FROM pg_constraint c WHERE c.conrelid::regclass::text = ANY(%s) AND c.contype IN ('u', 'f') "
+                "SELECT c.conname, c.conrelid::regclass::text, pg_get_constraintdef(c.oid), c.contype, "
+                "pg_get_indexdef(c.conindid) FROM pg_constraint c WHERE c.contype IN ('p', 'u', 'f') "
+                "AND (c.conrelid::regclass::text = ANY(%s) "
+                "OR (c.contype = 'f' AND c.confrelid::regclass::text = ANY(%s))) "
                 "ORDER BY c.contype, c.conname",
-                [list(BULK_TABLES)],
+                [list(BULK_TABLES), list(BULK_TABLES)],
             )
             constraints = cur.fetchall()
             cur.execute(
@@ -735,13 +742,20 @@ def drop_secondary() -> list[str]:
                 [list(BULK_TABLES)],
             )
             indexes = cur.fetchall()
-            for name, table, _, _ in constraints:
+            for name, table, *_ in constraints:
                 cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
             for name, _ in indexes:
                 cur.execute(f'DROP INDEX "{name}"')
             again = [d for _, d in indexes]
-            again += [f'ALTER TABLE "{t}" ADD CONSTRAINT "{n}" {d}' for n, t, d, kind in constraints if kind == "u"]
-            again += [f'ALTER TABLE "{t}" ADD CONSTRAINT "{n}" {d}' for n, t, d, kind in constraints if kind == "f"]
+            # A key's index is built like the others (CREATE INDEX share-locks its table, so builds on one table
+            # run side by side) and then made the constraint (a moment's exclusive lock).
+            keys = [(n, t, k, idx) for n, t, _, k, idx in constraints if k in ("p", "u")]
+            again += [idx for *_, idx in keys]
+            again += [
+                f'ALTER TABLE "{t}" ADD CONSTRAINT "{n}" {"PRIMARY KEY" if k == "p" else "UNIQUE"} USING INDEX "{n}"'
+                for n, t, k, _ in keys
+            ]
+            again += [f'ALTER TABLE "{t}" ADD CONSTRAINT "{n}" {d}' for n, t, d, k, _ in constraints if k == "f"]
         else:
             marks = ", ".join("?" * len(BULK_TABLES))
             rows = connection.connection.execute(
@@ -757,9 +771,10 @@ def drop_secondary() -> list[str]:
 
 def restore_secondary(statements: list[str], streams: int = STREAMS, log: Any = print) -> None:
     """Create the indexes and constraints again. On PostgreSQL on `streams` connections at once: first every
-    index and unique constraint (CREATE INDEX only share-locks its table, so they run side by side), then
-    the foreign keys added NOT VALID (instant) and validated in parallel, one table per connection (a
-    validation only share-locks the table it checks)."""
+    index, those of the primary keys and unique constraints included (CREATE INDEX only share-locks its
+    table, so they run side by side), then the keys made constraints over their indexes and the foreign keys
+    added NOT VALID (both instant), then the foreign keys validated in parallel, one table per connection
+    (a validation only share-locks the table it checks)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -788,14 +803,15 @@ def restore_secondary(statements: list[str], streams: int = STREAMS, log: Any = 
         return sql.split(" ON ", 1)[1].split()[0] if sql.startswith("CREATE") else sql.split('"')[1]
 
     foreign = [sql for sql in statements if "FOREIGN KEY" in sql]
-    rest = [sql for sql in statements if "FOREIGN KEY" not in sql]
+    keys = [sql for sql in statements if " USING INDEX " in sql]
+    rest = [sql for sql in statements if sql not in foreign and sql not in keys]
     # Biggest tables first, so the long builds start early and the short ones fill the gaps.
     order = {t: i for i, t in enumerate(("public.cases_caseevent", "cases_caseevent", "public.cases_case"))}
     rest.sort(key=lambda sql: order.get(table_of(sql), 9))
     with ThreadPoolExecutor(max(1, streams)) as pool:
         for f in [pool.submit(run, [sql]) for sql in rest]:
             f.result()
-        run([f"{sql} NOT VALID" for sql in foreign])
+        run([*keys, *[f"{sql} NOT VALID" for sql in foreign]])
         by_table: dict[str, list[str]] = {}
         for sql in foreign:
             table, name = sql.split('"')[1], sql.split('"')[3]
