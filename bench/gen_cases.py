@@ -31,14 +31,15 @@ planned cases, on PostgreSQL on parallel connections (`--streams`), each table o
 primary key then grows at its right edge), while the next batch is planned. The rows are the same as
 when this process rendered every row itself (checked table by table on both databases); its own Python at
 10^6 is about 57 s instead of 142 s. Secondary
-indexes and constraints of the bulk tables are dropped first and created again after the load (timed as
-part of it; on PostgreSQL each bulk table's VACUUM/ANALYZE follows its constraints on the same
-connection), then sequences are moved past the ids and the other tables analysed.
+indexes and constraints of the bulk tables (on PostgreSQL their primary keys too) are dropped first and
+created again after the load (timed as part of it; on PostgreSQL each bulk table's VACUUM/ANALYZE follows
+its constraints on the same connection), then sequences are moved past the ids and the other tables
+analysed. bench/check_cases.py checks the result against the product's own code.
 
     .venv/bin/python bench/gen_cases.py --n 100000                 # SQLite /tmp/rongcuo_case_bench_100000.sqlite3
     .venv/bin/python bench/gen_cases.py --n 1000000 --database-url postgres://postgres@127.0.0.1:5432/rongcuo_case_bench_1000000
 
-Time: the seed takes about 20 s; the load about 1.5 minutes per 10^5 cases on SQLite, about 5 minutes for 10^6 on
+Time: the seed takes about 15 s; the load under a minute per 10^5 cases on SQLite, 3 to 5 minutes for 10^6 on
 PostgreSQL (about 16 kB per case: its evaluation under every applicable policy, its decision's archived
 evaluation, a timeline of 14 events with the evaluation after each change).
 """
