@@ -54,7 +54,8 @@ def expect_failure(url: str, what: str) -> None:
 
 
 def test_generated_sqlite_database_is_what_the_product_makes(tmp_path: Path) -> None:
-    path = tmp_path / "rongcuo_case_bench_check.sqlite3"
+    # The generator keeps its keys in /tmp/<file name>.var: a name of this run's own.
+    path = tmp_path / f"rongcuo_case_bench_check_{os.getpid()}.sqlite3"
     url = f"sqlite:///{path}"
     try:
         generate_and_check(url)
