@@ -100,8 +100,8 @@ def pg_exists(url: str) -> bool:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db_name(url)]).fetchone() is not None
 
 
-def recreate(url: str) -> None:
-    """An empty database (dropped first when it exists). Django's connections must be closed."""
+def drop(url: str) -> None:
+    """Drop the bench database (a PostgreSQL database, or a SQLite file with its -wal and -shm files)."""
     if is_pg(url):
         import psycopg
 
@@ -109,13 +109,23 @@ def recreate(url: str) -> None:
         assert "bench" in name
         with psycopg.connect(_pg_admin(url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
     else:
         path = sqlite_path(url)
         assert "bench" in path.name
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def recreate(url: str) -> None:
+    """An empty database (dropped first when it exists). Django's connections must be closed."""
+    drop(url)
+    if is_pg(url):
+        import psycopg
+
+        with psycopg.connect(_pg_admin(url), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{db_name(url)}"')
+    else:
+        sqlite_path(url).parent.mkdir(parents=True, exist_ok=True)
 
 
 def setup_django(url: str) -> None:

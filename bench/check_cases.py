@@ -17,8 +17,8 @@ differs). Checked:
   archived evaluation is the full evaluation under the first policy; the result-use record carries the
   case's number, cadre and decision; the case's unit lies in its jurisdiction and its cadre in its unit;
   the number has the jurisdiction's form; the overdue flags of the case and its deadlines follow their
-  dates; and the provincial bench handler reads the case through the API (200 inside its scope, 404
-  outside it), and its case list counts exactly the cases of its scope.
+  dates (a completed deadline keeps its flag); and the provincial bench handler reads the case through
+  the API (200 inside its scope, 404 outside it), and its case list counts exactly the cases of its scope.
 
 tests/bench/test_generator.py runs the generator and this check on both databases, and shows that the
 check fails on a changed row.
@@ -42,14 +42,15 @@ from _casebench import (
     bench_url,
     db_name,
     describe,
+    drop,
     generated,
     is_pg,
+    recreate,
     setup_django,
     sqlite_path,
     token_for,
 )
-
-BULK = ("cases_case", "cases_factvalue", "cases_caseevent", "procedure_deadline", "cases_decision")
+from gen_cases import BULK_TABLES
 
 
 def _norm(doc: Any) -> str:
@@ -64,7 +65,7 @@ def schema_of(url: str) -> list[str]:
     if is_pg(url):
         import psycopg
 
-        with psycopg.connect(url.replace("postgres://", "postgresql://", 1)) as conn:
+        with psycopg.connect(url) as conn:
             rows = conn.execute(
                 "SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(oid) "
                 "FROM pg_constraint WHERE connamespace = 'public'::regnamespace "
@@ -86,18 +87,11 @@ def schema_of(url: str) -> list[str]:
 def fresh_schema(url: str) -> list[str]:
     """The schema the migrations make, in a scratch database beside the checked one (dropped after)."""
     if is_pg(url):
-        import psycopg
-
-        scratch = url.rsplit("/", 1)[0] + f"/{db_name(url)}_schema"
-        admin = url.rsplit("/", 1)[0].replace("postgres://", "postgresql://", 1) + "/postgres"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{db_name(scratch)}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{db_name(scratch)}"')
+        scratch = f"{url.rsplit('/', 1)[0]}/{db_name(url)}_schema"
     else:
         path = sqlite_path(url)
-        scratch_path = path.with_name(f"{path.stem}_schema.sqlite3")
-        scratch_path.unlink(missing_ok=True)
-        scratch = f"sqlite:///{scratch_path}"
+        scratch = f"sqlite:///{path.with_name(f'{path.stem}_schema.sqlite3')}"
+    recreate(scratch)
     env = {**os.environ, "DATABASE_URL": scratch, "DJANGO_SETTINGS_MODULE": "rongcuo.settings"}
     try:
         subprocess.run(
@@ -105,11 +99,7 @@ def fresh_schema(url: str) -> list[str]:
         )
         return schema_of(scratch)
     finally:
-        if is_pg(url):
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{db_name(scratch)}" WITH (FORCE)')
-        else:
-            scratch_path.unlink(missing_ok=True)
+        drop(scratch)
 
 
 def check_schema(url: str, problems: list[str]) -> None:
@@ -139,7 +129,7 @@ def check_integrity(problems: list[str]) -> None:
         )
         for table, name in cur.fetchall():
             problems.append(f"integrity: {table} constraint {name} is not validated")
-        for table in (*BULK, "outcomes_resultuse", "org_accountabilitymatter", "org_unit", "org_cadre"):
+        for table in (*BULK_TABLES, "org_unit", "org_cadre"):
             cur.execute(f'SELECT (SELECT MAX(id) FROM "{table}"), (SELECT last_value FROM {_sequence(cur, table)})')
             top, last = cur.fetchone()
             if top is not None and last < top:
@@ -154,13 +144,19 @@ def _sequence(cur: Any, table: str) -> str:
 # --- the sampled cases ----------------------------------------------------------------------------------------
 
 
-def synthetic_ids() -> tuple[list[int], int]:
-    """The synthetic cases' ids (their timelines have no audit records) and the number of templates."""
+def synthetic_ids(first_case: int | None) -> tuple[list[int], int]:
+    """The synthetic cases' ids and the number of the others (the demo templates). The load records its
+    first synthetic id; a database loaded before it did tells them apart by their timelines (a template's
+    is in the audit chain), which holds only until a benchmark acts on a synthetic case."""
     from rongcuo.cases.models import Case
 
-    templates = set(Case.objects.filter(events__audit_seq__isnull=False).values_list("id", flat=True).distinct())
-    ids = [pk for pk in Case.objects.order_by("id").values_list("id", flat=True) if pk not in templates]
-    return ids, len(templates)
+    ids = list(Case.objects.order_by("id").values_list("id", flat=True))
+    if first_case is None:
+        templates = set(Case.objects.filter(events__audit_seq__isnull=False).values_list("id", flat=True))
+        synthetic = [pk for pk in ids if pk not in templates]
+    else:
+        synthetic = [pk for pk in ids if pk >= first_case]
+    return synthetic, len(ids) - len(synthetic)
 
 
 def check_case(case: Any, today: Any, problems: list[str]) -> None:
@@ -185,9 +181,12 @@ def check_case(case: Any, today: Any, problems: list[str]) -> None:
     if case.overdue != overdue:
         problems.append(f"{where}: overdue {case.overdue}, its stage due date {case.stage_due_on} says {overdue}")
     for d in Deadline.objects.filter(case=case):
-        late = d.completed_at is None and d.due_on < today
-        if d.overdue != late:
-            problems.append(f"{where}: deadline {d.pk} overdue {d.overdue}, due {d.due_on} says {late}")
+        # A running deadline is overdue exactly when its day has passed (what the sweep keeps); a completed
+        # one keeps the flag it had, which it can only have had if it was completed after its day.
+        if d.completed_at is None and d.overdue != (d.due_on < today):
+            problems.append(f"{where}: running deadline {d.pk} overdue {d.overdue}, due {d.due_on}")
+        if d.completed_at is not None and d.overdue and d.completed_at.date() <= d.due_on:
+            problems.append(f"{where}: deadline {d.pk} completed on time but marked overdue")
     decision = Decision.objects.filter(case=case).first()
     if decision is not None:
         full = evaluate_case(case, full=True)
@@ -244,7 +243,7 @@ def run(url: str, n: int, sample: int, seed: int) -> list[str]:
     fig = generated()
     if fig is None or fig.get("n") != n:
         return [f"{describe(url)}: no completed load of {n:,} cases recorded (found {fig and fig.get('n')})"]
-    ids, templates = synthetic_ids()
+    ids, templates = synthetic_ids(fig.get("first_case"))
     if len(ids) != n:
         problems.append(f"cases: {len(ids):,} synthetic cases beside {templates} templates, expected {n:,}")
     check_schema(url, problems)

@@ -867,6 +867,10 @@ def build(n: int, seed: int = DEFAULT_SEED, log: Any = print, *, streams: int = 
     t_seed = time.perf_counter()
     seed_verbs()
     seed_s = time.perf_counter() - t_seed
+    from rongcuo.cases.models import Case
+
+    # Cases from here on are synthetic (the record says so: other benchmarks later act on some of them).
+    first_case = (Case.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     log(f"  seed (demo data and bench accounts, through the business verbs): {seed_s:.1f} s")
 
     t_load = time.perf_counter()
@@ -889,6 +893,7 @@ def build(n: int, seed: int = DEFAULT_SEED, log: Any = print, *, streams: int = 
     out = {
         "n": n,
         "seed": seed,
+        "first_case": first_case,
         "vendor": connection.vendor,
         "seed_s": round(seed_s, 1),
         "org_s": round(org_s, 1),

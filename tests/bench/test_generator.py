@@ -83,10 +83,10 @@ def test_generated_postgresql_database_is_what_the_product_makes() -> None:
     server = urlsplit(os.environ["RONGCUO_TEST_POSTGRES"])
     name = f"rongcuo_case_bench_check_{os.getpid()}"
     url = urlunsplit(server._replace(path=f"/{name}", query=""))
-    admin = urlunsplit(server._replace(scheme="postgresql", path="/postgres", query=""))
+    admin = urlunsplit(server._replace(path="/postgres", query=""))
     try:
         generate_and_check(url)
-        with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("ALTER TABLE cases_case DROP CONSTRAINT cases_case_pkey CASCADE")
         expect_failure(url, "schema: missing after the load")
     finally:
