@@ -61,7 +61,7 @@ def check_policy(policy: Policy, file: str) -> list[Finding]:
         out.append(
             Finding("error", "file-name", f"文件名应为 {policy.id}.yaml（与 id 一致），测试文件按文件名查找", file)
         )
-    if policy.path is not None:
+    if policy.path is not None and policy.kind != "base":  # a base is tested through every measure inheriting it
         test_file = policy.path.with_name(policy.path.stem + ".test.yaml")
         if not test_file.exists():
             out.append(Finding("warning", "no-tests", f"没有测试文件 {test_file.name}", file))
@@ -75,8 +75,10 @@ def _check_version(v: PolicyVersion, file: str) -> list[Finding]:
     def add(sev: str, code: str, msg: str, line: int | None, field: str) -> None:
         out.append(Finding(sev, code, msg, file, line, field))
 
+    out.extend(_check_base_and_completeness(v, file, vf))
     for group in GROUPS:
-        for i, n in enumerate(v.nodes[group]):
+        own = [n for n in v.nodes[group] if not n.inherited and not n.virtual]
+        for i, n in enumerate(own):
             field = f"{vf}.{group}[{i}]"
             if not n.ref.strip() or not n.text.strip():
                 add("error", "missing-citation", f"规则 {n.id} 缺少条款出处（ref）或原文（text）", n.line, field)
@@ -85,7 +87,7 @@ def _check_version(v: PolicyVersion, file: str) -> list[Finding]:
                 add("error", "never-fires", f"规则 {n.id} 的条件永远不能成立: {n.expr.source()}", n.line, field)
             elif verdict == "always":
                 add("warning", "always-true", f"规则 {n.id} 的条件恒成立: {n.expr.source()}", n.line, field)
-    for i, r in enumerate(v.outcomes):
+    for i, r in enumerate(r for r in v.outcomes if r.source is None):
         if not r.ref.strip():
             add("error", "missing-citation", f"结论规则 {r.id} 缺少条款出处（ref）", r.line, f"{vf}.outcomes[{i}]")
         kinds = {catalog().dispositions[d] for d in r.dispositions}
@@ -114,14 +116,80 @@ def _check_version(v: PolicyVersion, file: str) -> list[Finding]:
             v.line,
             f"{vf}.otherwise.dispositions",
         )
-    if not v.otherwise.ref.strip():
+    if not v.otherwise.ref.strip() and not v.is_base:
         add("warning", "missing-citation", "otherwise 缺少条款出处（ref）", v.line, f"{vf}.otherwise")
 
     used = {f for n in v.all_nodes() for f in n.facts}
     for fid in v.local_facts:
         if fid not in used:
             add("error", "unused-fact", f"声明的本地事实 {fid} 没有被任何规则使用", v.line, f"{vf}.facts.{fid}")
-    out.extend(_check_outcome_reachability(v, file))
+    if not v.is_base:
+        out.extend(_check_outcome_reachability(v, file))
+    return out
+
+
+def _check_base_and_completeness(v: PolicyVersion, file: str, vf: str) -> list[Finding]:
+    """A measure names the shared red lines (and says why it leaves any out); `complete` means complete."""
+    out: list[Finding] = []
+    if v.is_base:
+        return out
+    if v.base is None:
+        out.append(
+            Finding(
+                "error",
+                "no-base",
+                "办法应与共同红线一并适用：写明 base: cn-common-red-lines（见 docs/policy-format.md §2.8）",
+                file,
+                v.line,
+                f"{vf}.base",
+            )
+        )
+    for nid in v.opted_out:
+        out.append(
+            Finding(
+                "warning",
+                "base-opt-out",
+                f"不继承共同红线 {nid}（{v.base.ref if v.base else ''}）；理由见 readings",
+                file,
+                v.line,
+                f"{vf}.base.opt_out",
+            )
+        )
+    if v.completeness == "complete":
+        unverified = [a.ref for a in v.articles if not a.verified]
+        if unverified:
+            out.append(
+                Finding(
+                    "error",
+                    "completeness",
+                    f"completeness: complete 要求全部条文已逐字核实，未核实: {'、'.join(unverified)}",
+                    file,
+                    v.line,
+                    f"{vf}.completeness",
+                )
+            )
+        if not v.procedure.steps:
+            out.append(
+                Finding(
+                    "error",
+                    "completeness",
+                    "completeness: complete 要求已编码认定程序（procedure.steps）",
+                    file,
+                    v.line,
+                    f"{vf}.completeness",
+                )
+            )
+        if v.open_situations is not None:
+            out.append(
+                Finding(
+                    "error",
+                    "completeness",
+                    "completeness: complete 与 open_situations（情形未完整编码）矛盾",
+                    file,
+                    v.line,
+                    f"{vf}.completeness",
+                )
+            )
     return out
 
 

@@ -123,10 +123,12 @@ def decisive_facts(ev: Evaluation) -> list[Question]:
 def _exact_influence(
     ev: Evaluation, in_play: list, stopped: bool, unknown_nodes: dict[str, RuleNode], residual: list[str]
 ) -> dict[str, float]:
+    """Influence of each residual fact over all 2^k completions, with three-valued (dual-rail) truth tables:
+    a completion fills in every residual fact, yet a node may still be unknown (an open list's remainder)."""
     k = len(residual)
     size = 1 << k
     full = (1 << size) - 1
-    tables: dict[str, int] = {}
+    tables: dict[str, tuple[int, int]] = {}
     patterns: list[int] = []
     for i, f in enumerate(residual):
         block = 1 << i
@@ -134,33 +136,44 @@ def _exact_influence(
         unit = ((1 << block) - 1) << block  # one period: `block` zeros then `block` ones
         pattern = unit * (full // ((1 << period) - 1))
         patterns.append(pattern)
-        tables[f] = pattern
+        tables[f] = (pattern, full ^ pattern)
     facts, values = ev.facts, ev.values
 
-    env: dict[str, int] = {}
+    def known(v: object) -> tuple[int, int]:
+        return (full, 0) if v is True else (0, full) if v is False else (0, 0)
+
+    env: dict[str, tuple[int, int]] = {}
     version = ev.version
     for g in GROUPS:
         for n in version.nodes[g]:
             v = values[n.id]
-            if v is not None:
-                env[n.id] = full if v else 0
-            elif n.id in unknown_nodes:
-                fenv = {f: tables[f] if f in tables else (full if facts.get(f) else 0) for f in n.facts}
-                env[n.id] = n.expr.bits(fenv, full)
+            if v is None and n.id in unknown_nodes:
+                fenv = {f: tables[f] if f in tables else known(facts.get(f)) for f in n.facts}
+                env[n.id] = n.expr.tri(fenv, full)
             else:
-                env[n.id] = 0  # unknown but read by no guard in play: never consulted
-    _group_bits(ev, env, full)
+                env[n.id] = known(v)  # unknown but read by no guard in play: never consulted
+    _group_tri(ev, env, full)
 
-    masks: dict[str, int] = {}
-    rem = full
+    possible: dict[str, int] = {}
+    alive = full
     for rule in in_play:
-        g = values[rule.id]
-        gb = full if g is True else rule.expr.bits(env, full)
-        masks[rule.outcome] = masks.get(rule.outcome, 0) | (gb & rem)
-        rem &= full ^ gb
+        t, f = known(True) if values[rule.id] is True else rule.expr.tri(env, full)
+        possible[rule.outcome] = possible.get(rule.outcome, 0) | (alive & (full ^ f))
+        alive &= full ^ t
     if not stopped:
         o = version.otherwise.outcome
-        masks[o] = masks.get(o, 0) | rem
+        possible[o] = possible.get(o, 0) | alive
+    # the outcome of each completion: determined where exactly one outcome is possible, else undetermined
+    masks: list[int] = []
+    undetermined = 0
+    for o, m in possible.items():
+        others = 0
+        for o2, m2 in possible.items():
+            if o2 != o:
+                others |= m2
+        masks.append(m & (full ^ others))
+        undetermined |= m & others
+    masks.append(undetermined)
 
     out: dict[str, float] = {}
     for i, f in enumerate(residual):
@@ -168,33 +181,37 @@ def _exact_influence(
         ones = patterns[i]
         zeros = full ^ ones
         diff = 0
-        for m in masks.values():
+        for m in masks:
             flipped = ((m & zeros) << block) | ((m & ones) >> block)
             diff |= m ^ flipped
         out[f] = diff.bit_count() / size
     return out
 
 
-def _group_bits(ev: Evaluation, env: dict[str, int], full: int) -> None:
+def _group_tri(ev: Evaluation, env: dict[str, tuple[int, int]], full: int) -> None:
     version = ev.version
 
-    def any_(group: str, empty: int) -> int:
+    def fold(group: str, conj: bool, empty: tuple[int, int]) -> tuple[int, int]:
         nodes = version.nodes[group]
         if not nodes:
             return empty
-        out = 0
+        t, f = (full, 0) if conj else (0, full)
         for n in nodes:
-            out |= env[n.id]
-        return out
+            nt, nf = env[n.id]
+            if conj:
+                t, f = t & nt, f | nf
+            else:
+                t, f = t | nt, f & nf
+        return t, f
 
-    cond = full
-    for n in version.nodes["conditions"]:
-        cond &= env[n.id]
-    env["excluded"] = any_("exclusions", 0)
+    ex = fold("exclusions", False, (0, full))
+    cond = fold("conditions", True, (full, 0))
+    sit = fold("situations", False, (full, 0))
+    env["excluded"] = ex
     env["conditions_met"] = cond
-    env["situation"] = any_("situations", full)
-    env["mitigated"] = any_("mitigations", 0)
-    env["tolerable"] = cond & env["situation"] & (full ^ env["excluded"])
+    env["situation"] = sit
+    env["mitigated"] = fold("mitigations", False, (0, full))
+    env["tolerable"] = (cond[0] & sit[0] & ex[1], cond[1] | sit[1] | ex[0])
 
 
 def fact_label(fact_id: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from .catalog import GROUP_LABELS, OUTCOME_LABELS
 from .decisive import Question, decisive_facts
 from .expr import And, Expr, Name, Not, Or, Same, Value, kleene_and, kleene_or
+from .errors import PolicyError
 from .model import OutcomeRule, PolicyVersion, RuleNode
 
 FORMAT = "rongcuo.evaluation/1"
@@ -140,7 +141,10 @@ class Result:
             return None
         if ev.matched is not None:
             r = ev.matched
-            return {"id": r.id, "ref": r.ref, "text": r.text, "outcome": r.outcome}
+            rule = {"id": r.id, "ref": r.ref, "text": r.text, "outcome": r.outcome}
+            if r.source:
+                rule["source"] = r.source
+            return rule
         o = ev.version.otherwise
         return {"id": "otherwise", "ref": o.ref, "text": o.text, "outcome": o.outcome}
 
@@ -151,8 +155,9 @@ class Result:
         if rule and rule["ref"]:
             out.append(rule["ref"])
         for n in self.deciding_nodes():
-            if n.ref and n.ref not in out:
-                out.append(n.ref)
+            for ref in n.all_refs():
+                if ref and ref not in out:
+                    out.append(ref)
         return out
 
     def trace(self) -> list[dict[str, Any]]:
@@ -163,6 +168,9 @@ class Result:
             {"id": i, "group": g, "ref": r, "value": TV[values[i]], "facts": {f: get(f) for f in fs}}
             for i, g, r, fs in ev.version.trace_skeleton
         ]
+        for entry, node in zip(out, ev.version.all_nodes(), strict=True):
+            if node.source:
+                entry["source"] = node.source
         out.extend(
             {"id": name, "group": "groups", "value": TV[values[name]]}
             for name in ("excluded", "conditions_met", "situation", "mitigated", "tolerable")
@@ -199,16 +207,7 @@ class Result:
                 "dispositions": self.dispositions,
                 "deciding_rule": self.deciding_rule(),
                 "citations": self.citations,
-                "deciding_nodes": [
-                    {
-                        "id": n.id,
-                        "group": n.group,
-                        "ref": n.ref,
-                        "text": n.text,
-                        "value": tv(self.evaluation.values[n.id]),
-                    }
-                    for n in self.deciding_nodes()
-                ],
+                "deciding_nodes": [_node_dict(n, self.evaluation.values[n.id]) for n in self.deciding_nodes()],
                 "decisive_facts": self.decisive_facts,
                 "questions": [q.to_dict() for q in self.questions],
                 "trace": self.trace(),
@@ -218,9 +217,20 @@ class Result:
         return out
 
 
+def _node_dict(n: RuleNode, value: Value) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": n.id, "group": n.group, "ref": n.ref, "text": n.text, "value": tv(value)}
+    if n.source:
+        out["source"] = n.source
+    if n.cites:
+        out["cites"] = [{"ref": r, "text": t} for r, t in n.cites]
+    return out
+
+
 def evaluate(
     version: PolicyVersion, facts: Mapping[str, Value], *, case_id: Any = None, with_questions: bool = True
 ) -> Result:
+    if version.is_base:
+        raise PolicyError(f"{version.policy.id} 是共同红线规则集，随各项办法一并适用，不能单独评估", field="policy")
     ev = run(version, facts)
     questions = decisive_facts(ev) if with_questions and not ev.determined() else []
     return Result(ev, questions, case_id)

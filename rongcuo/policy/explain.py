@@ -21,7 +21,9 @@ CONCLUSION = {
 
 def _cite(n: RuleNode) -> str:
     text = f"「{n.text}」" if n.text else (n.label or n.id)
-    return f"{text}（{n.ref}）" if n.ref else text
+    refs = "；".join(f"{r}「{t}」" if t else r for r, t in n.cites)
+    where = "；".join(x for x in (n.ref, refs) if x)
+    return f"{text}（{where}）" if where else text
 
 
 def _facts_label(result: Result, nodes: list[RuleNode]) -> str:
@@ -61,8 +63,13 @@ def _part(result: Result, group: str) -> str | None:
     if group == "situations":
         if true:
             return "属于容错情形：" + "；".join(_cite(n) for n in true) + "。"
-        if unknown:
-            return f"是否属于容错情形尚未查明（涉及：{_facts_label(result, unknown)}）。"
+        listed = [n for n in unknown if not n.virtual]
+        if listed:
+            return f"是否属于容错情形尚未查明（涉及：{_facts_label(result, listed)}）。"
+        if unknown:  # only the open remainder of the list is unknown
+            o = result.version.open_situations
+            note = f"（{o.ref}：{o.note}）" if o else ""
+            return f"不属于所列容错情形；所列情形之外是否属于容错情形，本办法未能编码，无法判断{note}。"
         return "不属于所列任何一种容错情形。"
     if true:
         return "具有从轻、减轻情形：" + "；".join(_cite(n) for n in true) + "。"

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # numpy is imported only by the column evaluators, so plain C
 Value = bool | None
 Env = Mapping[str, Value]
 Fn = Callable[[Env], Value]
+Pair = tuple[int, int]  # dual-rail truth tables: (bits where true, bits where false); neither = unknown
 
 FALSE8, UNKNOWN8, TRUE8 = 0, 1, 2  # int8 codes of the column representation
 FUNCTIONS = ("any_of", "all_of", "at_least")
@@ -47,6 +48,10 @@ class Expr(abc.ABC):
     @abc.abstractmethod
     def bits(self, env: Mapping[str, int], full: int) -> int:
         """Two-valued evaluation over truth tables: each name maps to an int whose bits are its values."""
+
+    @abc.abstractmethod
+    def tri(self, env: Mapping[str, Pair], full: int) -> Pair:
+        """Three-valued evaluation over truth tables, dual rail: (completions where true, where false)."""
 
     @abc.abstractmethod
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray: ...
@@ -69,6 +74,9 @@ class Const(Expr):
     def bits(self, env: Mapping[str, int], full: int) -> int:
         return full if self.value else 0
 
+    def tri(self, env: Mapping[str, Pair], full: int) -> Pair:
+        return (full, 0) if self.value else (0, full)
+
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
         import numpy as np
 
@@ -90,6 +98,9 @@ class Name(Expr):
         return lambda env: env.get(key)
 
     def bits(self, env: Mapping[str, int], full: int) -> int:
+        return env[self.name]
+
+    def tri(self, env: Mapping[str, Pair], full: int) -> Pair:
         return env[self.name]
 
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
@@ -118,6 +129,10 @@ class Not(Expr):
 
     def bits(self, env: Mapping[str, int], full: int) -> int:
         return full ^ self.item.bits(env, full)
+
+    def tri(self, env: Mapping[str, Pair], full: int) -> Pair:
+        t, f = self.item.tri(env, full)
+        return f, t
 
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
 
@@ -154,6 +169,14 @@ class And(Expr):
         for i in self.items:
             out &= i.bits(env, full)
         return out
+
+    def tri(self, env: Mapping[str, Pair], full: int) -> Pair:
+        t, f = full, 0
+        for i in self.items:
+            it, jf = i.tri(env, full)
+            t &= it
+            f |= jf
+        return t, f
 
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
         import numpy as np
@@ -195,6 +218,14 @@ class Or(Expr):
         for i in self.items:
             out |= i.bits(env, full)
         return out
+
+    def tri(self, env: Mapping[str, Pair], full: int) -> Pair:
+        t, f = 0, full
+        for i in self.items:
+            it, jf = i.tri(env, full)
+            t |= it
+            f &= jf
+        return t, f
 
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
         import numpy as np
@@ -248,6 +279,18 @@ class AtLeast(Expr):
                 reach[j] |= reach[j - 1] & x
         return reach[self.k]
 
+    def tri(self, env: Mapping[str, Pair], full: int) -> Pair:
+        # true where at least k items are true; false where fewer than k items can still be true
+        true = [full] + [0] * self.k
+        possible = [full] + [0] * self.k
+        for item in self.items:
+            t, f = item.tri(env, full)
+            may = full ^ f
+            for j in range(self.k, 0, -1):
+                true[j] |= true[j - 1] & t
+                possible[j] |= possible[j - 1] & may
+        return true[self.k], full ^ possible[self.k]
+
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
         import numpy as np
 
@@ -292,6 +335,12 @@ class Same(Expr):
         same = full ^ (self.left.bits(env, full) ^ self.right.bits(env, full))
         return full ^ same if self.negate else same
 
+    def tri(self, env: Mapping[str, Pair], full: int) -> Pair:
+        at, af = self.left.tri(env, full)
+        bt, bf = self.right.tri(env, full)
+        same, other = (at & bt) | (af & bf), (at & bf) | (af & bt)
+        return (other, same) if self.negate else (same, other)
+
     def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
         import numpy as np
 
@@ -303,6 +352,35 @@ class Same(Expr):
 
     def source(self) -> str:
         return f"{_paren(self.left)} {'!=' if self.negate else '=='} {_paren(self.right)}"
+
+
+@dataclass(frozen=True)
+class Unknown(Expr):
+    """The constant unknown: what an open or partly encoded list says outside what it lists.
+
+    Never produced by parsing (a rule file cannot write it); the loader adds it for `open_situations`.
+    It has no two-valued truth table: `bits` refuses, `tri` is (0, 0).
+    """
+
+    def names(self) -> frozenset[str]:
+        return frozenset()
+
+    def compile(self) -> Fn:
+        return lambda env: None
+
+    def bits(self, env: Mapping[str, int], full: int) -> int:
+        raise ValueError("the unknown constant has no two-valued truth table")
+
+    def tri(self, env: Mapping[str, Pair], full: int) -> Pair:
+        return 0, 0
+
+    def column(self, env: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+        import numpy as np
+
+        return np.full(n, UNKNOWN8, dtype=np.int8)
+
+    def source(self) -> str:
+        return "unknown"
 
 
 def _paren(e: Expr) -> str:

@@ -33,6 +33,16 @@ class RuleNode:
     fn: Fn
     facts: tuple[str, ...]
     line: int | None = None
+    source: str | None = None  # the base (`ID@VERSION`) this node is inherited from; None = the measure's own
+    cites: tuple[tuple[str, str], ...] = ()  # (ref, text) of the measure's own articles restating it
+    virtual: bool = False  # added by the loader (an open list's remainder): no facts, never true or false
+
+    @property
+    def inherited(self) -> bool:
+        return self.source is not None
+
+    def all_refs(self) -> tuple[str, ...]:
+        return (self.ref, *(r for r, _ in self.cites))
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,7 @@ class OutcomeRule:
     expr: Expr
     fn: Fn
     line: int | None = None
+    source: str | None = None  # the base whose red lines this rule applies (the rule every measure tries first)
 
 
 @dataclass(frozen=True)
@@ -80,6 +91,10 @@ class PolicyVersion:
     procedure: schema.Procedure
     index: int = 0
     line: int | None = None
+    base: PolicyVersion | None = None  # the base version this measure is read together with
+    opted_out: tuple[str, ...] = ()  # base node ids this measure does not inherit (each with a reading)
+    open_situations: schema.OpenList | None = None
+    red_line: schema.RedLineRule | None = None  # a base version's: how its red lines decide
     _facts_used: tuple[str, ...] | None = field(default=None, repr=False)
 
     @property
@@ -92,6 +107,17 @@ class PolicyVersion:
 
     def all_nodes(self) -> list[RuleNode]:
         return [n for g in GROUPS for n in self.nodes[g]]
+
+    def own_nodes(self) -> list[RuleNode]:
+        """The nodes written in this file: neither inherited from the base nor added by the loader."""
+        return [n for n in self.all_nodes() if not n.inherited and not n.virtual]
+
+    def inherited_nodes(self) -> list[RuleNode]:
+        return [n for n in self.all_nodes() if n.inherited]
+
+    @property
+    def is_base(self) -> bool:
+        return self.policy.kind == "base"
 
     @functools.cached_property
     def node_index(self) -> dict[str, RuleNode]:
@@ -156,6 +182,7 @@ class Policy:
     issued_by: str
     versions: list[PolicyVersion]
     path: Path | None = None
+    kind: str = "measure"  # or "base": a shared rule set measures inherit (cn-common-red-lines)
 
     def version_on(self, day: dt.date) -> PolicyVersion:
         """The version in force on a day; a day with none in force is an error, not a guess."""

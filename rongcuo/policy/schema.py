@@ -49,6 +49,7 @@ class Source(Strict):
 class Reading(Strict):
     ref: str = Field(min_length=1)
     note: str = Field(min_length=1)
+    node: str | None = Field(default=None, pattern=NODE_ID)  # the rule node this reading explains, if one
 
 
 class LocalFact(Strict):
@@ -159,6 +160,30 @@ class Procedure(Strict):
     appeal: Appeal | None = None
 
 
+class BaseCite(Strict):
+    """The measure's own article that restates a base red line: cited beside the base's."""
+
+    node: str = Field(pattern=NODE_ID)
+    ref: str = Field(min_length=1)
+    text: str = ""
+
+
+class BaseRef(Strict):
+    """`base:` — the shared rule set a measure is read together with (docs/policy-format.md §2.8)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*(@.+)?$")
+    cite: list[BaseCite] = Field(default_factory=list)
+    opt_out: list[str] = Field(default_factory=list)
+
+
+class OpenList(Strict):
+    """The measure's list is open (「等」「等等」) or only partly encoded: outside it, no conclusion."""
+
+    ref: str = Field(min_length=1)
+    text: str = ""
+    note: str = Field(min_length=1)
+
+
 class Version(Strict):
     version: str = Field(min_length=1)
     title: str | None = None
@@ -169,6 +194,8 @@ class Version(Strict):
     completeness: Literal["complete", "partial"]
     completeness_note: str | None = None
     applies_by: AppliesBy
+    base: BaseRef | None = None
+    open_situations: OpenList | None = None
     readings: list[Reading] = Field(default_factory=list)
     facts: dict[str, LocalFact] = Field(default_factory=dict)
     articles: list[Article] = Field(default_factory=list)
@@ -181,6 +208,11 @@ class Version(Strict):
     result_use: list[ResultUseRule] = Field(default_factory=list)
     procedure: Procedure = Field(default_factory=Procedure)
 
+    @field_validator("base", mode="before")
+    @classmethod
+    def _base_shorthand(cls, v: object) -> object:
+        return {"id": v} if isinstance(v, str) else v
+
     @model_validator(mode="after")
     def _note_for_partial(self) -> Version:
         if self.completeness == "partial" and not (self.completeness_note or "").strip():
@@ -188,8 +220,43 @@ class Version(Strict):
         return self
 
 
+class RedLineRule(Strict):
+    """How a base's red lines decide: the citation of the outcome rule every inheriting measure tries first."""
+
+    ref: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+
+
+class BaseVersion(Strict):
+    """A version of a base rule set (`kind: base`): red lines only, no outcomes of its own."""
+
+    version: str = Field(min_length=1)
+    title: str | None = None
+    effective: Effective
+    issued: dt.date | None = None
+    document_number: str | None = None
+    source: Source
+    completeness: Literal["complete", "partial"]
+    completeness_note: str | None = None
+    readings: list[Reading] = Field(default_factory=list)
+    articles: list[Article] = Field(default_factory=list)
+    exclusions: list[Node] = Field(min_length=1)
+    red_line: RedLineRule
+
+
+class BaseFile(Strict):
+    format: Literal[1]
+    kind: Literal["base"]
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    title: str = Field(min_length=1)
+    jurisdiction: Jurisdiction
+    issued_by: str = Field(min_length=1)
+    versions: list[BaseVersion] = Field(min_length=1)
+
+
 class PolicyFile(Strict):
     format: Literal[1]
+    kind: Literal["measure"] = "measure"
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
     title: str = Field(min_length=1)
     jurisdiction: Jurisdiction
