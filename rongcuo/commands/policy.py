@@ -341,16 +341,69 @@ def _render_text(result: Any, case: Case) -> bytes:
 
 
 @policy.command()
-@click.option("--facts", "facts_path", required=True, help="事实文件：JSON 对象或 JSON Lines（- 为标准输入）")
+@click.argument("specs", nargs=-1)
+@click.option("--facts", "facts_path", help="事实文件：JSON 对象或 JSON Lines（- 为标准输入）")
 @click.option("--policies", help="逗号分隔的政策编号，默认全部在该日期有效的政策")
+@click.option("--exact", is_flag=True, help="精确比较两项办法（A B）：结论不同的全部事实组合")
+@click.option("--all", "all_pairs", is_flag=True, help="与 --exact 一起：该日期有效的每两项办法，输出汇总矩阵")
+@click.option("--limit", default=20, show_default=True, help="--exact 文本输出中列出的区域数")
 @click.option("--on", "on", help="按该日期选择有效版本（YYYY-MM-DD），默认今天")
-@click.option("--json", "as_json", is_flag=True, help="每个政策一行 JSON")
+@click.option("--json", "as_json", is_flag=True, help="输出 JSON")
 @friendly
-def compare(facts_path: str, policies: str | None, on: str | None, as_json: bool) -> None:
-    """同一组事实在多项政策下的结论（甲地容许，乙地不容许）。"""
+def compare(
+    specs: tuple[str, ...],
+    facts_path: str | None,
+    policies: str | None,
+    exact: bool,
+    all_pairs: bool,
+    limit: int,
+    on: str | None,
+    as_json: bool,
+) -> None:
+    """同一组事实在多项政策下的结论；或 --exact：两项办法在哪些情形下结论不同（甲地容许，乙地不容许）。"""
+    day = _date(on) or dt.date.today()
+    if exact or all_pairs:
+        _compare_exact(specs, all_pairs, day, limit, as_json)
+        return
+    if specs:
+        raise PolicyError("比较两项办法的规则请加 --exact（或用 policy diff 比较结构）", field="SPECS")
+    if not facts_path:
+        raise PolicyError("请用 --facts 给出案件事实，或用 --exact 精确比较两项办法", field="--facts")
+    _compare_facts(facts_path, policies, day, as_json)
+
+
+def _compare_exact(specs: tuple[str, ...], all_pairs: bool, day: dt.date, limit: int, as_json: bool) -> None:
+    from rongcuo.policy.exact import compare_all, compare_exact, render, render_matrix
+
+    lib = _library()
+    if all_pairs:
+        if specs:
+            raise PolicyError("--all 比较该日期有效的全部办法，不再接受 A B", field="--all")
+        versions, skipped = _versions_for_compare(lib, None, day)
+        matrix = compare_all(versions)
+        if as_json:
+            _write_json(matrix.to_dict() | {"on": day.isoformat(), "skipped": skipped})
+            return
+        click.echo(render_matrix(matrix))
+        if skipped:
+            click.echo(f"（{day} 无有效版本，未比较: {'、'.join(skipped)}）")
+        return
+    if len(specs) != 2:
+        raise PolicyError("--exact 需要两项办法：rongcuo policy compare A B --exact", field="SPECS")
+    a, b = (lib.resolve(s, day) for s in specs)
+    for v, spec in ((a, specs[0]), (b, specs[1])):
+        if v.is_base:
+            raise PolicyError(f"{spec} 是共同红线规则集，不是办法，不能比较", field="SPECS")
+    c = compare_exact(a, b)
+    if as_json:
+        _write_json(c.to_dict())
+    else:
+        click.echo(render(c, limit))
+
+
+def _compare_facts(facts_path: str, policies: str | None, day: dt.date, as_json: bool) -> None:
     from rongcuo.policy.evaluate import evaluate as run
 
-    day = _date(on) or dt.date.today()
     lib = _library()
     versions, skipped = _versions_for_compare(lib, policies, day)
     known = set(catalog().facts).union(*(v.local_facts for v in versions))
@@ -379,6 +432,38 @@ def compare(facts_path: str, policies: str | None, on: str | None, as_json: bool
             click.echo("  结论不一致 — " + "；".join(parts))
         if skipped:
             click.echo(f"  （{day} 无有效版本，未比较: {'、'.join(skipped)}）")
+
+
+@policy.command()
+@click.argument("ids", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="每项发现一行 JSON")
+@friendly
+def verify(ids: tuple[str, ...], as_json: bool) -> None:
+    """求解器校验：不宽于共同红线、无失效规则、无被遮蔽的结论、补充事实不会推翻已定结论。"""
+    from rongcuo.policy.verify import verify_version
+
+    lib = _library()
+    findings = []
+    count = 0
+    for pid in ids or lib.ids():
+        p = load_policy_file(pid) if pid.endswith((".yaml", ".yml")) else lib.get(pid)
+        if p.kind == "base":
+            continue
+        for v in p.versions:
+            count += 1
+            findings.extend(verify_version(v))
+    errors = [f for f in findings if f.severity == "error"]
+    if as_json:
+        for f in findings:
+            _write_json(f.to_dict())
+    else:
+        for f in findings:
+            click.echo(str(f))
+            if f.witness is not None:
+                click.echo("    JSON: " + orjson.dumps(f.witness).decode())
+        click.echo(f"校验完毕：{count} 个版本，{len(errors)} 个错误，{len(findings) - len(errors)} 个警告。")
+    if errors:
+        sys.exit(1)
 
 
 @policy.command()

@@ -15,8 +15,8 @@ from typing import Any
 
 from .catalog import GROUP_LABELS, OUTCOME_LABELS
 from .decisive import Question, decisive_facts
-from .expr import And, Expr, Name, Not, Or, Same, Value, kleene_and, kleene_or
 from .errors import PolicyError
+from .expr import And, Expr, Name, Not, Or, Same, Value, kleene_and, kleene_or
 from .model import OutcomeRule, PolicyVersion, RuleNode
 
 FORMAT = "rongcuo.evaluation/1"
