@@ -234,11 +234,11 @@ def merge_cubes(
         for i in range(n):
             acc: dict[tuple[int, tuple[int, ...]], int] = {}
             for vid, masks in rows:
-                key = (vid, masks[:i] + (0,) + masks[i + 1 :])
+                key = (vid, (*masks[:i], 0, *masks[i + 1:]))
                 acc[key] = acc.get(key, 0) | masks[i]
             if len(acc) < len(rows):
                 changed = True
-                rows = [(vid, rest[:i] + (m,) + rest[i + 1 :]) for (vid, rest), m in acc.items()]
+                rows = [(vid, (*rest[:i], m, *rest[i + 1:])) for (vid, rest), m in acc.items()]
     by_id = {i: v for v, i in values.items()}
     return [(masks, by_id[vid]) for vid, masks in rows]
 
