@@ -287,6 +287,9 @@ CASES: tuple[CaseSpec, ...] = (
         facts={
             "key_project_push": True,
             "violates_discipline_or_law": False,
+            "private_gain": False,
+            "intentional": False,
+            "defied_explicit_ban": False,
             "major_incident": False,
             "severe_adverse_impact": False,
         },
@@ -298,6 +301,8 @@ CASES: tuple[CaseSpec, ...] = (
         facts={
             "violates_discipline_or_law": False,
             "private_gain": False,
+            "intentional": False,
+            "defied_explicit_ban": False,
             "collective_decision": True,
             "benefits_public": True,
             "exploratory_reform": True,
@@ -329,6 +334,8 @@ CASES: tuple[CaseSpec, ...] = (
             "procedure_compliant": True,
             "refuses_correction": False,
             "lacks_precedent": True,
+            "defied_explicit_ban": False,
+            "follows_central_plans": True,
         },
     ),
     CaseSpec(
@@ -341,6 +348,8 @@ CASES: tuple[CaseSpec, ...] = (
             "remedied": True,
             "violates_discipline_or_law": False,
             "private_gain": False,
+            "intentional": False,
+            "defied_explicit_ban": False,
         },
     ),
 )

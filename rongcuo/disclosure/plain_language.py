@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from rongcuo.policy import PolicyVersion
 from rongcuo.policy.catalog import OUTCOME_LABELS
-from rongcuo.policy.expr import And, AtLeast, Const, Expr, Name, Not, Or, Same
+from rongcuo.policy.expr import And, AtLeast, Const, Expr, Name, Not, Or, Same, Unknown
 from rongcuo.policy.model import RuleNode
 
 NUMERALS = "一二三四五六七八九十"
@@ -76,6 +76,8 @@ def expr_text(e: Expr, version: PolicyVersion) -> str:
         return _name_text(e.name, version)
     if isinstance(e, Const):
         return "总是成立" if e.value else "不成立"
+    if isinstance(e, Unknown):  # the remainder of an open list (open_situations): never decided from the facts
+        return "所列情形之外、经认定机关研究认定属于应当容错的（本办法列举未尽，无法逐项判断）"
     if isinstance(e, Not):
         if isinstance(e.item, Name) and e.item.name in NOT_GROUP_WORDS:
             return NOT_GROUP_WORDS[e.item.name]
@@ -136,12 +138,13 @@ def _node_view(i: int, n: RuleNode, version: PolicyVersion) -> NodeView:
 
 def overview(version: PolicyVersion) -> str:
     """One paragraph: what must hold for tolerance under this version."""
-    counts = {g: len(version.nodes[g]) for g in ORDER}
+    counts = {g: len([n for n in version.nodes[g] if not n.virtual]) for g in ORDER}
     parts: list[str] = []
     if counts["conditions"]:
         parts.append(f"同时满足全部{counts['conditions']}项容错条件")
     if counts["situations"]:
-        parts.append(f"属于所列{counts['situations']}种容错情形中的任一情形")
+        more = "（列举未尽）" if version.open_situations is not None else ""
+        parts.append(f"属于所列{counts['situations']}种容错情形{more}中的任一情形")
     if counts["exclusions"]:
         parts.append(f"且不存在所列{counts['exclusions']}种不予容错情形")
     text = "按照本办法，" + ("、".join(parts[:-1]) + ("，" if len(parts) > 1 else "") + parts[-1] if parts else "")

@@ -247,13 +247,19 @@ def _check_outcome_reachability(v: PolicyVersion, file: str) -> list[Finding]:
     env["tolerable"] = env["conditions_met"] & env["situation"] & (full ^ env["excluded"])
     out = []
     remaining = full
+    inherited = sum(1 for r in v.outcomes if r.source is not None)  # o_red_line is not in the file
     for i, r in enumerate(v.outcomes):
         g = r.expr.bits(env, full)
-        if g & remaining == 0:
+        if g & remaining == 0 and r.source is None:
             why = "永远不能成立" if g == 0 else "总被前面的结论规则先行适用"
             out.append(
                 Finding(
-                    "error", "never-fires", f"结论规则 {r.id} {why}", file, r.line, f"versions[{v.index}].outcomes[{i}]"
+                    "error",
+                    "never-fires",
+                    f"结论规则 {r.id} {why}",
+                    file,
+                    r.line,
+                    f"versions[{v.index}].outcomes[{i - inherited}]",
                 )
             )
         remaining &= full ^ g

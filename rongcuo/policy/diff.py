@@ -91,7 +91,10 @@ class Diff:
 
 
 def _node_fields(n: Any) -> dict[str, Any]:
-    return {"when": n.expr.source(), "ref": n.ref, "text": n.text}
+    out = {"when": n.expr.source(), "ref": n.ref, "text": n.text}
+    if n.inherited:  # the measure's own article cited beside an inherited red line
+        out["cites"] = "；".join(f"{r}「{t}」" for r, t in n.cites)
+    return out
 
 
 def _rule_fields(r: Any) -> dict[str, Any]:

@@ -241,12 +241,16 @@ def evaluate(
 
 def deciding_nodes(ev: Evaluation) -> list[RuleNode]:
     """Nodes that justify the decision: for each guard passed over (false) and the guard that matched
-    (true), the nodes that made it so. Absent exclusions and situations are not cited."""
+    (true), the nodes that made it so. Absent exclusions and situations are not cited. When the outcome is
+    determined, an unknown guard (whose rule gives that same outcome) is stepped over, not a stop."""
     version = ev.version
     picked: dict[str, None] = {}
+    determined = ev.determined()
     for rule in version.outcomes:
         g = ev.values.get(rule.id)
         if g is None:
+            if determined:
+                continue  # gives the same outcome whichever way it goes (e.g. a red line not yet answered)
             break
         _witness(rule.expr, g, ev, picked)
         if g is True:

@@ -102,5 +102,12 @@ def explain(result: Result) -> str:
         lines.append("下一步需要查明：")
         lines.extend(f"{i}. {q.question}（{q.label}）" for i, q in enumerate(result.questions, 1))
     elif outcome == "undetermined":
-        lines.append("下一步需要查明：请补充上述尚未查明的事实。")
+        ev = result.evaluation
+        open_only = v.open_situations is not None and all(
+            ev.values[n.id] is not None for n in v.all_nodes() if not n.virtual
+        )
+        if open_only:  # nothing left to find out: what lies outside the listed situations is for the organ
+            lines.append("下一步：所列情形之外是否属于容错情形，须由认定机关对照办法原文研究认定。")
+        else:
+            lines.append("下一步需要查明：请补充上述尚未查明的事实。")
     return "\n".join(lines)

@@ -211,6 +211,10 @@ def _compile_version(
                 o.id, o.ref, o.text, o.outcome, tuple(o.dispositions), expr, expr.compile(), line_of(lines, opath)
             )
         )
+    known_nodes = set(ids) | {n.id for g in GROUPS for n in nodes[g]} | set(opted_out) | {RED_LINE_RULE}
+    for ri, r in enumerate(v.readings):
+        if r.node is not None and r.node not in known_nodes:
+            err(f"node 应为本版本的规则编号或共同红线规则编号，不认识: {r.node}", (*vpath, "readings", ri, "node"))
     otherwise = getattr(v, "otherwise", None) or schema.Otherwise()
     for d in otherwise.dispositions:
         if d not in cat.dispositions:

@@ -240,6 +240,25 @@ def _monotone(p: _Problem) -> list[Finding]:
     return [f]
 
 
+def possible_values(v: PolicyVersion) -> dict[str, set[str]]:
+    """For each node and outcome rule, the values ("T", "F") it can take on some assignment of the facts —
+    for a rule, while it is still evaluated (no earlier guard true). What test coverage can ask for."""
+    p = _Problem(v, None)
+    out: dict[str, set[str]] = {}
+    try:
+        for n in v.all_nodes():
+            t, f = p.main.nodes[n.id]
+            out[n.id] = {x for x, lit in (("T", t), ("F", f)) if p.solve([lit]) is not None}
+        alive = CNF.TRUE
+        for r in v.outcomes:
+            t, f = p.main.guards[r.id]
+            out[r.id] = {x for x, lit in (("T", t), ("F", f)) if p.solve([alive, lit]) is not None}
+            alive = p.cnf.and_([alive, -t])
+    finally:
+        p.close()
+    return out
+
+
 def verify(versions: Iterable[PolicyVersion]) -> list[Finding]:
     out: list[Finding] = []
     for v in versions:

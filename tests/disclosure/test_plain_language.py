@@ -46,10 +46,21 @@ def test_every_shipped_policy_explained(jiangsu) -> None:
         "并且属于以下任一情形：",
         "有下列情形之一的，不予容错：",
     ]
+    # 5 = the four red lines inherited from cn-common-red-lines + the measure's own 重特大事故
     assert e.overview == (
-        "按照本办法，同时满足全部3项容错条件、属于所列1种容错情形中的任一情形，且不存在所列4种不予容错情形的，可以容错。"
+        "按照本办法，同时满足全部2项容错条件、属于所列1种容错情形中的任一情形，且不存在所列5种不予容错情形的，可以容错。"
     )
-    assert e.groups[0].nodes[1].test == "不存在「谋取私利」" and e.groups[0].nodes[1].questions
+    exclusions = next(g for g in e.groups if g.key == "exclusions")
+    gain = [n for n in exclusions.nodes if "谋取私利" in n.test]
+    assert len(gain) == 1 and gain[0].questions  # the inherited red line, explained like the measure's own
+
+
+def test_open_situation_list_explained() -> None:
+    # cn-guidance-2018 lists five situations 「……等等」: the open remainder is not counted as a sixth, nor shown as code
+    e = explain_policy(Library.default().get("cn-guidance-2018").latest())
+    assert "属于所列5种容错情形（列举未尽）中的任一情形" in e.overview
+    situations = next(g for g in e.groups if g.key == "situations")
+    assert "unknown" not in situations.nodes[-1].test and "列举未尽" in situations.nodes[-1].test
 
 
 def test_ordinals() -> None:

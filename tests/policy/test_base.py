@@ -18,7 +18,7 @@ CLEAN = {"exploratory_reform": True, "violates_discipline_or_law": False, "priva
          "intentional": False, "defied_explicit_ban": False}
 
 
-def load(base: str, body: str = BODY):  # noqa: ANN201
+def load(base: str, body: str = BODY):
     return load_policy_text(HEAD + base + body, "probe.yaml")
 
 
@@ -107,8 +107,8 @@ def test_a_measure_without_base_fails_check_and_the_base_is_never_evaluated() ->
 
 def test_complete_requires_verified_articles_and_a_procedure() -> None:
     text = HEAD.replace("completeness: partial\n    completeness_note: 试验用\n", "completeness: complete\n")
-    p = load_policy_text(text + "    base: cn-common-red-lines\n    articles: [{ref: 第一条, text: 某某, verified: false}]\n"
-                         + BODY, "probe.yaml")
+    articles = "    articles: [{ref: 第一条, text: 某某, verified: false}]\n"
+    p = load_policy_text(text + "    base: cn-common-red-lines\n" + articles + BODY, "probe.yaml")
     found = [f.message for f in check_policy(p, "probe.yaml") if f.code == "completeness"]
     assert any("第一条" in m for m in found) and any("procedure.steps" in m for m in found)
 

@@ -37,6 +37,10 @@ def test_evaluate_jsonl_keeps_order_and_ids(tmp_path: Path) -> None:
             "objected_in_collective_decision": True,
             "violates_discipline_or_law": False,
             "superior_decision_illegal": False,
+            # the red lines inherited from cn-common-red-lines must be answered too: unknown is never false
+            "defied_explicit_ban": False,
+            "intentional": False,
+            "private_gain": False,
         },
         {"id": "c"},
     ]

@@ -36,14 +36,14 @@ def all_assignments(facts: list[str]) -> Columns:
     return Columns(grid.shape[1], cols)
 
 
-def rule_of(v, facts):  # noqa: ANN001, ANN202
+def rule_of(v, facts):
     ev = run(v, facts)
     if not ev.determined():
         return ev.outcome, None
     return ev.outcome, ev.matched.id if ev.matched else "otherwise"
 
 
-def check_against_brute_force(a, b) -> None:  # noqa: ANN001
+def check_against_brute_force(a, b) -> None:
     c = compare_exact(a, b)
     data = all_assignments(c.facts)
     oa, ob = evaluate_columns(a, data), evaluate_columns(b, data)
@@ -104,7 +104,7 @@ POOL = ["exploratory_reform", "lacks_precedent", "collective_decision", "remedie
 
 
 @st.composite
-def expressions(draw, depth: int = 2) -> str:  # noqa: ANN001
+def expressions(draw, depth: int = 2) -> str:
     if depth == 0 or draw(st.booleans()):
         name = draw(st.sampled_from(POOL))
         return f"not {name}" if draw(st.booleans()) else name
@@ -119,7 +119,7 @@ def expressions(draw, depth: int = 2) -> str:  # noqa: ANN001
 
 
 @st.composite
-def rule_files(draw) -> str:  # noqa: ANN001
+def rule_files(draw) -> str:
     groups = {}
     counter = itertools.count()
     for g in ("conditions", "situations", "exclusions", "mitigations"):

@@ -35,11 +35,11 @@ versions:
 """
 
 
-def version(body: str):  # noqa: ANN201
+def version(body: str):
     return load_policy_text(HEAD + body, "probe.yaml").versions[0]
 
 
-def codes(findings) -> list[tuple[str, str | None]]:  # noqa: ANN001
+def codes(findings) -> list[tuple[str, str | None]]:
     return sorted((f.code, f.subject) for f in findings)
 
 
@@ -113,7 +113,7 @@ def test_unknown_turned_determinate_is_reported_when_the_semantics_break(monkeyp
     assert "unknown-turned-determinate" not in [f.code for f in verify_version(v)]
     original = sat_module.expr_pair
 
-    def broken(cnf, e, env):  # noqa: ANN001, ANN202 — `not unknown` made true: no longer Kleene
+    def broken(cnf, e, env):  # `not unknown` made true: no longer Kleene
         if isinstance(e, Not):
             t, f = original(cnf, e.item, env)
             return cnf.or_([f, cnf.and_([-t, -f])]), t
@@ -146,7 +146,7 @@ def test_the_encoding_is_the_evaluator(text: str) -> None:
             assert outcome_of(circuit, set(solver.get_model())) == run(v, point).outcome
 
 
-def test_cli_verify_exit_codes_and_json(tmp_path) -> None:  # noqa: ANN001
+def test_cli_verify_exit_codes_and_json(tmp_path) -> None:
     bad = tmp_path / "probe.yaml"
     bad.write_text(HEAD + """    base: {id: cn-common-red-lines, opt_out: [rl_private_gain]}
     readings: [{ref: 试验, note: 试验, node: rl_private_gain}]
