@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from .catalog import OUTCOME_LABELS, catalog
@@ -364,38 +365,73 @@ def _phrase(s: Side, local: dict[str, Any]) -> str:
     return f"{OUTCOME_LABELS[s.outcome]}（{s.ref}）" if s.ref else OUTCOME_LABELS[s.outcome]
 
 
+@dataclass(frozen=True)
+class Cell:
+    facts: int  # the facts either version of the pair reads
+    total: int  # 3 ** facts
+    differing: int
+
+    @property
+    def share(self) -> float:
+        return self.differing / self.total if self.total else 0.0
+
+
 @dataclass
 class Matrix:
     versions: list[PolicyVersion]
-    cells: dict[tuple[str, str], Comparison]
+    cells: dict[tuple[str, str], Cell]
 
     def to_dict(self) -> dict[str, Any]:
-        ids = [v.policy.id for v in self.versions]
         return {
             "format": "rongcuo.exact-matrix/1",
             "policies": [v.summary() for v in self.versions],
+            "ids": [v.policy.id for v in self.versions],
             "pairs": [
                 {
                     "a": x,
                     "b": y,
-                    "facts": len(c.facts),
+                    "facts": c.facts,
                     "total": c.total,
                     "differing": c.differing,
-                    "share": round(c.differing / c.total, 6) if c.total else 0.0,
-                    "regions": len(c.regions),
+                    "share": round(c.share, 6),
                 }
                 for (x, y), c in self.cells.items()
             ],
-            "ids": ids,
         }
 
 
+def _differs(x: Label, y: Label) -> bool:
+    return x[0] != y[0]
+
+
+def count_differing(compiler: Compiler, a: PolicyVersion, b: PolicyVersion, memo: dict | None = None) -> Cell:
+    """How many of the 3^n patterns the two versions decide differently, counted on the diagram (no regions):
+    the share of assignments reaching a differing terminal, a skipped fact taking each of its three values."""
+    d = compiler.diagram
+    node = d.apply("differs", _differs, compiler.label(a), compiler.label(b))
+    memo = {} if memo is None else memo
+
+    def share(n: int) -> Fraction:
+        hit = memo.get(n)
+        if hit is None:
+            kids = d.kids[n]
+            hit = Fraction(d.val[n] is True) if kids is None else sum((share(k) for k in kids), Fraction(0)) / 3
+            memo[n] = hit
+        return hit
+
+    facts = len(set(a.facts_used()) | set(b.facts_used()))
+    total = 3**facts
+    return Cell(facts, total, int(share(node) * total))
+
+
 def compare_all(versions: Sequence[PolicyVersion]) -> Matrix:
-    """Every pair of the versions, compared exactly on one shared diagram."""
+    """Every pair of the versions, counted exactly on one shared diagram."""
     compiler = Compiler.for_versions(versions)
-    cells = {}
-    for a, b in itertools.combinations(versions, 2):
-        cells[(a.policy.id, b.policy.id)] = compare_exact(a, b, compiler, questions=False)
+    memo: dict = {}
+    cells = {
+        (a.policy.id, b.policy.id): count_differing(compiler, a, b, memo)
+        for a, b in itertools.combinations(versions, 2)
+    }
     return Matrix(list(versions), cells)
 
 
@@ -412,6 +448,6 @@ def render_matrix(m: Matrix) -> str:
                 row += f"{'—':>7}"
                 continue
             c = m.cells.get((x, y)) or m.cells.get((y, x))
-            row += f"{c.differing / c.total:>7.1%}" if c else f"{'':>7}"
+            row += f"{c.share:>7.1%}" if c else f"{'':>7}"
         lines.append(row + f"  {names[x]}")
     return "\n".join(lines)

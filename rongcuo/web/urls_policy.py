@@ -9,6 +9,7 @@ urlpatterns = [
     # fixed paths before "<policy_id>/", so that they are matched first
     path("policies/compare/", library.compare, name="policy_compare"),
     path("policies/diff/", library.diff, name="policy_diff"),
+    path("policies/matrix/", library.policy_matrix, name="policy_matrix"),
     path("policies/<slug:policy_id>/", library.policy_detail, name="policy_detail"),
     path("stats/", dashboard.dashboard, name="stats"),
 ]

@@ -309,6 +309,11 @@ EXPECTED: dict[tuple[str, str], Route] = {
         fixed("/api/policies/compare"), public(200), body=lambda c, r: {"facts": {"private_gain": False}}
     ),
     ("GET", "/policies/{policy_id}"): Route(fixed("/api/policies/jiangsu-2017"), public(200)),
+    ("GET", "/policies/compare/exact"): Route(
+        fixed("/api/policies/compare/exact?a=guizhou-tongren&b=yunnan-dali-2019"), public(200)
+    ),
+    ("GET", "/policies/compare/matrix"): Route(fixed("/api/policies/compare/matrix"), public(200)),
+    ("GET", "/policies/{policy_id}/verify"): Route(fixed("/api/policies/jiangsu-2017/verify"), public(200)),
     ("POST", "/policies/{policy_id}/evaluate"): Route(
         fixed("/api/policies/jiangsu-2017/evaluate"), public(200), body=lambda c, r: {"facts": {"private_gain": False}}
     ),

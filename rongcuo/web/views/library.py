@@ -1,5 +1,7 @@
 """政策库 for signed-in users: the policies, one policy article by article with the rules that cite each
-article, one set of facts compared across policies, and two versions (or two places) diffed side by side.
+article (and the solver's checks of it, 规则校验), one set of facts compared across policies, two versions
+(or two places) diffed side by side with the exact comparison of their outcomes (every fact pattern where
+they differ), and the share of differing patterns for every pair of measures in force on a date.
 
 Policies come from `effective_library()` (shipped files plus adopted drafts); nothing here writes. Case facts
 are read only through the access chokepoint (`actions.read_case`, which records the read).
@@ -17,6 +19,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from rongcuo import policy_exact
 from rongcuo.cases import access, actions
 from rongcuo.cases.models import FactValue
 from rongcuo.consultation.library import effective_library
@@ -25,8 +28,11 @@ from rongcuo.disclosure.plain_language import expr_text, ordinal
 from rongcuo.policy import Library, Policy, PolicyError, PolicyVersion, evaluate
 from rongcuo.policy.catalog import GROUP_LABELS, OUTCOME_LABELS, catalog
 from rongcuo.policy.diff import KIND_LABELS, diff_versions
+from rongcuo.policy.exact import Comparison, Region
+from rongcuo.policy.exact import Side as ExactSide
 from rongcuo.policy.expr import Value
 from rongcuo.policy.model import GROUPS, OutcomeRule, RuleNode
+from rongcuo.policy.verify import Finding
 
 from .auth import client_ip
 
@@ -68,6 +74,19 @@ FIELD_LABELS = {
     "outcome": "结论",
     "dispositions": "处理方式",
 }
+EXACT_SHOWN = 30  # regions listed before 「显示全部」
+QUESTIONS_IN_REGION = 4  # facts named after 尚需查明 in one region
+VALUE_WORDS = {True: "是", False: "否", None: "未查明"}
+SEVERITY_LABELS = {"error": "错误", "warning": "警告"}
+FINDING_LABELS = {
+    "weaker-than-base": "宽于共同红线",
+    "dead-rule": "规则从不影响结论",
+    "shadowed-outcome": "结论规则永不适用",
+    "unknown-turned-determinate": "补充查明后已确定的结论改变",
+    "encoding-mismatch": "求解器编码与评估引擎不一致",
+}
+# Shades of the matrix cells: the upper bound of each band of the share of differing patterns.
+SHARE_BANDS = ((0.0, "s0"), (0.05, "s1"), (0.15, "s2"), (0.30, "s3"), (0.50, "s4"))
 
 
 def place_level(code: str) -> str:
@@ -345,8 +364,31 @@ def policy_detail(request: HttpRequest, policy_id: str) -> HttpResponse:
         "procedure": procedure_summary(v),
         "local_facts": list(v.local_facts.values()),
         "on": request.GET.get("on", ""),
+        **verify_section(policy_exact.findings(v)),
     }
     return render(request, "web/library/detail.html", ctx)
+
+
+def verify_section(findings: list[Finding]) -> dict[str, Any]:
+    """What 「规则校验」 shows (web/library/_verify.html): each finding with its severity and kind in Chinese,
+    errors first."""
+    rows = [
+        {
+            "severity": f.severity,
+            "severity_label": SEVERITY_LABELS.get(f.severity, f.severity),
+            "code": f.code,
+            "code_label": FINDING_LABELS.get(f.code, f.code),
+            "subject": f.subject or "",
+            "message": f.message,
+            "witness_text": f.witness_text,
+        }
+        for f in sorted(findings, key=lambda f: f.severity != "error")
+    ]
+    return {
+        "findings": rows,
+        "finding_errors": sum(1 for r in rows if r["severity"] == "error"),
+        "finding_warnings": sum(1 for r in rows if r["severity"] == "warning"),
+    }
 
 
 # --- one set of facts under many policies ----------------------------------------------------------------
@@ -590,4 +632,144 @@ def diff(request: HttpRequest) -> HttpResponse:
                 {"a": a, "b": b, "a_value": f"{a.policy.id}@{a.version}", "b_value": f"{b.policy.id}@{b.version}"}
             )
             ctx.update(side_by_side(a, b))
+            ctx["exact"] = exact_section(policy_exact.comparison(a, b), request.GET.get("all") == "1")
     return render(request, "web/library/diff.html", ctx, status=status)
+
+
+# --- the exact comparison of two versions ----------------------------------------------------------------
+
+
+def _fact_label(fact_id: str, versions: tuple[PolicyVersion, ...]) -> str:
+    for v in versions:
+        f = v.fact(fact_id)
+        if f is not None:
+            return f.label
+    return fact_id
+
+
+def describe_region(facts: dict[str, list[Value]], a: PolicyVersion, b: PolicyVersion) -> str:
+    """「先行先试=是、谋取私利=否或未查明」 with the labels of either version's facts (catalog or local)."""
+    parts = []
+    for fid, values in facts.items():
+        label = _fact_label(fid, (a, b))
+        if len(values) == 1:
+            parts.append(f"{label}={VALUE_WORDS[values[0]]}")
+        elif set(values) == {True, False}:
+            parts.append(f"{label}已查明")
+        else:
+            parts.append(f"{label}={'或'.join(VALUE_WORDS[x] for x in values)}")
+    return "、".join(parts) if parts else "任何情况下"
+
+
+def _side_text(s: ExactSide, a: PolicyVersion, b: PolicyVersion) -> dict[str, str]:
+    """The outcome of one side and what follows it: the cited article, or the facts still to be found."""
+    if s.outcome == "undetermined":
+        asks = [_fact_label(f, (a, b)) for f in s.questions[:QUESTIONS_IN_REGION]]
+        more = "、……" if len(s.questions) > QUESTIONS_IN_REGION else ""
+        detail = f"尚需查明：{'、'.join(asks)}{more}" if asks else ""
+    else:
+        detail = s.ref
+    return {"outcome": s.outcome, "label": OUTCOME_LABELS[s.outcome], "detail": detail}
+
+
+def _region_row(number: int, r: Region, a: PolicyVersion, b: PolicyVersion) -> dict[str, Any]:
+    return {
+        "number": number,
+        "cond": describe_region(r.facts, a, b),
+        "count": f"{r.count:,}",
+        "a": _side_text(r.a, a, b),
+        "b": _side_text(r.b, a, b),
+        "both": policy_exact.both_determined(r.a.outcome, r.b.outcome),
+    }
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{part / whole:.2%}" if whole else "0.00%"
+
+
+def exact_section(c: Comparison, show_all: bool = False) -> dict[str, Any]:
+    """What 「精确比较：结论不同的全部情形」 shows (web/library/_exact.html): the totals, one row per pair of
+    outcomes, and the regions (the first EXACT_SHOWN unless show_all), each in Chinese."""
+    a, b = c.a, c.b
+    pa, pb = a.policy.jurisdiction_name, b.policy.jurisdiction_name
+    if pa == pb:
+        pa, pb = f"{pa}（{a.version}版）", f"{pb}（{b.version}版）"
+    shown = c.regions if show_all else c.regions[:EXACT_SHOWN]
+    pairs = [
+        {**row, "count_text": f"{row['count']:,}", "percent": _percent(row["count"], c.total)}
+        for row in policy_exact.outcome_pairs(c)
+    ]
+    return {
+        "place_a": pa,
+        "place_b": pb,
+        "facts": len(c.facts),
+        "total": f"{c.total:,}",
+        "differing": f"{c.differing:,}",
+        "percent": _percent(c.differing, c.total),
+        "region_count": len(c.regions),
+        "pairs": pairs,
+        "regions": [_region_row(i, r, a, b) for i, r in enumerate(shown, 1)],
+        "hidden": len(c.regions) - len(shown),
+        "show_all": show_all,
+        "limit": EXACT_SHOWN,
+    }
+
+
+# --- every pair of measures in force on a date -----------------------------------------------------------
+
+
+def _band(share: float) -> str:
+    for bound, name in SHARE_BANDS:
+        if share <= bound:
+            return name
+    return "s5"
+
+
+def matrix_table(versions: list[PolicyVersion]) -> list[dict[str, Any]]:
+    """One row per version; each cell the share of differing fact patterns against the column's version
+    (counted exactly over the facts either reads), with the diff page's parameters for the pair."""
+    counted = policy_exact.matrix(versions).cells
+    specs = [f"{v.policy.id}@{v.version}" for v in versions]
+    rows = []
+    for i, x in enumerate(versions):
+        cells: list[dict[str, Any] | None] = []
+        for j, y in enumerate(versions):
+            if i == j:
+                cells.append(None)
+                continue
+            key = (x.policy.id, y.policy.id)
+            cell = counted[key] if key in counted else counted[(y.policy.id, x.policy.id)]
+            differing, total = cell.differing, cell.total
+            share = differing / total if total else 0.0
+            cells.append(
+                {
+                    "a": specs[i],
+                    "b": specs[j],
+                    "percent": _percent(differing, total),
+                    "differing": f"{differing:,}",
+                    "total": f"{total:,}",
+                    "band": _band(share),
+                    "title": f"{x.policy.jurisdiction_name} 与 {y.policy.jurisdiction_name}",
+                }
+            )
+        rows.append({"number": i + 1, "v": x, "cells": cells})
+    return rows
+
+
+@login_required
+@require_safe
+def policy_matrix(request: HttpRequest) -> HttpResponse:
+    lib = effective_library()
+    on_raw = request.GET.get("on", "").strip()
+    day = _date(on_raw)
+    notice = "日期格式应为 年-月-日，已按今天比较。" if on_raw and day is None else ""
+    day = day or timezone.localdate()
+    versions: list[PolicyVersion] = []
+    skipped: list[Policy] = []
+    for pid in lib.ids():
+        try:
+            versions.append(lib.policies[pid].version_on(day))
+        except PolicyError:
+            skipped.append(lib.policies[pid])
+    ctx = {"on": day, "notice": notice, "rows": matrix_table(versions), "skipped": skipped}
+    return render(request, "web/library/matrix.html", ctx)
