@@ -370,6 +370,7 @@ class Cell:
     facts: int  # the facts either version of the pair reads
     total: int  # 3 ** facts
     differing: int
+    decided: int  # of those, the patterns where both decide (e.g. 免予问责 against 不予容错)
 
     @property
     def share(self) -> float:
@@ -394,6 +395,7 @@ class Matrix:
                     "total": c.total,
                     "differing": c.differing,
                     "share": round(c.share, 6),
+                    "decided": c.decided,
                 }
                 for (x, y), c in self.cells.items()
             ],
@@ -404,11 +406,15 @@ def _differs(x: Label, y: Label) -> bool:
     return x[0] != y[0]
 
 
+def _decided_differs(x: Label, y: Label) -> bool:
+    return x[0] != y[0] and "undetermined" not in (x[0], y[0])
+
+
 def count_differing(compiler: Compiler, a: PolicyVersion, b: PolicyVersion, memo: dict | None = None) -> Cell:
     """How many of the 3^n patterns the two versions decide differently, counted on the diagram (no regions):
     the share of assignments reaching a differing terminal, a skipped fact taking each of its three values."""
     d = compiler.diagram
-    node = d.apply("differs", _differs, compiler.label(a), compiler.label(b))
+    la, lb = compiler.label(a), compiler.label(b)
     memo = {} if memo is None else memo
 
     def share(n: int) -> Fraction:
@@ -421,7 +427,9 @@ def count_differing(compiler: Compiler, a: PolicyVersion, b: PolicyVersion, memo
 
     facts = len(set(a.facts_used()) | set(b.facts_used()))
     total = 3**facts
-    return Cell(facts, total, int(share(node) * total))
+    differing = share(d.apply("differs", _differs, la, lb)) * total
+    decided = share(d.apply("decided-differs", _decided_differs, la, lb)) * total
+    return Cell(facts, total, int(differing), int(decided))
 
 
 def compare_all(versions: Sequence[PolicyVersion]) -> Matrix:

@@ -96,6 +96,13 @@ def test_matrix_covers_every_pair_with_the_pairwise_figures() -> None:
     for (x, y), cell in m.cells.items():
         alone = compare_exact(lib.get(x).latest(), lib.get(y).latest())
         assert (cell.differing, cell.total) == (alone.differing, alone.total)
+        decided = sum(r.count for r in alone.regions if "undetermined" not in (r.a.outcome, r.b.outcome))
+        assert cell.decided == decided
+        data = all_assignments(alone.facts)
+        oa = evaluate_columns(lib.get(x).latest(), data)
+        ob = evaluate_columns(lib.get(y).latest(), data)
+        und = OUTCOME_CODES.index("undetermined")
+        assert cell.decided == int(((oa != ob) & (oa != und) & (ob != und)).sum())
 
 
 # --- generated rule files ---------------------------------------------------------------------------------

@@ -73,6 +73,7 @@ FIELD_LABELS = {
     "text": "条文摘要",
     "outcome": "结论",
     "dispositions": "处理方式",
+    "cites": "本办法重申的条文",
 }
 EXACT_SHOWN = 30  # regions listed before 「显示全部」
 QUESTIONS_IN_REGION = 4  # facts named after 尚需查明 in one region
@@ -524,6 +525,7 @@ class Side:
     text: str
     test: str
     extra: str = ""
+    note: str = ""  # for an inherited red line: where it comes from and the measure's own restating article
 
 
 @dataclass
@@ -548,10 +550,13 @@ def resolve_spec(lib: Library, spec: str) -> PolicyVersion:
 
 
 def _side(item: RuleNode | OutcomeRule, v: PolicyVersion) -> Side:
-    extra = ""
+    extra = note = ""
     if isinstance(item, OutcomeRule):
         extra = f"{OUTCOME_LABELS[item.outcome]}（{'、'.join(item.dispositions)}）"
-    return Side(item.id, item.ref, item.text, expr_text(item.expr, v), extra)
+    elif item.inherited:  # a shared red line: say which article of this measure restates it, if any
+        cited = "；".join(f"{r}「{t}」" if t else r for r, t in item.cites)
+        note = "共同红线（“三个区分开来”、中办发〔2018〕29号）" + (f"；本办法重申：{cited}" if cited else "")
+    return Side(item.id, item.ref, item.text, expr_text(item.expr, v), extra, note)
 
 
 def side_by_side(a: PolicyVersion, b: PolicyVersion) -> dict[str, Any]:
@@ -684,7 +689,11 @@ def _region_row(number: int, r: Region, a: PolicyVersion, b: PolicyVersion) -> d
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{part / whole:.2%}" if whole else "0.00%"
+    """Two decimals; a share that is not zero never shows as 0.00%."""
+    if not whole or not part:
+        return "0%"
+    share = part / whole
+    return "不足 0.01%" if share < 0.0001 else f"{share:.2%}"
 
 
 def exact_section(c: Comparison, show_all: bool = False) -> dict[str, Any]:
@@ -746,6 +755,7 @@ def matrix_table(versions: list[PolicyVersion]) -> list[dict[str, Any]]:
                     "a": specs[i],
                     "b": specs[j],
                     "percent": _percent(differing, total),
+                    "decided": _percent(cell.decided, total),
                     "differing": f"{differing:,}",
                     "total": f"{total:,}",
                     "band": _band(share),
