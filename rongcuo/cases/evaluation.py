@@ -109,6 +109,34 @@ def evaluate_case(case: Case, *, full: bool = False) -> list[dict[str, Any]]:
     return results
 
 
+APPLIES_BY_WORDS = {
+    "conduct_date": "按行为发生时有效的版本",
+    "decision_date": "按作出决定时有效的版本",
+    "most_favourable": "从旧兼从优（行为时与决定时两个版本中对当事人更有利的）",
+}
+
+
+def governance(case: Case, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each stored evaluation with its standing in the case: the first (the measure of the place nearest the
+    case, the one `engine_outcome` follows) 「适用」, the rest 「参照」, and the reason in plain Chinese."""
+    pins = {p["policy"]: p for p in case.policies}
+    place = case.jurisdiction.name if case.jurisdiction_id else "本地"
+    out = []
+    for i, r in enumerate(results):
+        pin = pins.get(r.get("policy"), {})
+        how = APPLIES_BY_WORDS.get(pin.get("applies_by", ""), "")
+        version = f"版本：{how}，为{r.get('version')}版" if how else f"版本：{r.get('version')}版"
+        if pin and not pin.get("conduct_date_known", True):
+            version += "（行为发生日期尚未查明，暂按今天）"
+        if i == 0:
+            why = f"本案发生在{place}，这是与发生地最近的一级所制定的办法，本案按此认定；{version}。"
+            out.append({**r, "standing": "适用", "standing_reason": why})
+        else:
+            why = f"上级规定，一并参照；与适用办法结论不一致的，由认定机关集体研判。{version}。"
+            out.append({**r, "standing": "参照", "standing_reason": why})
+    return out
+
+
 def refresh_evaluation(case: Case) -> list[dict[str, Any]]:
     """Recompute and store the live evaluation (called by every action that changes facts or stage)."""
     results = evaluate_case(case)

@@ -136,7 +136,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "case": case,
         "stage_label": stage_label,
         "groups": groups,
-        "evaluation": case.evaluation,
+        "evaluation": evaluation.governance(case, case.evaluation or []),
         "events": case.events.select_related("actor").order_by("at", "id"),
         "deadlines": case.deadlines.all(),
         "attachments": case.attachments.all(),

@@ -1,0 +1,25 @@
+"""The case page says which measure governs the case and why, and shows the others as reference."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from .test_pages import make_case, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_nearest_measure_governs_and_the_rest_are_reference(world) -> None:
+    case = make_case(world)
+    assert len(case.evaluation) >= 2, "the case's place has a measure of its own and higher ones"
+    page = signed_in(world.unit_reviewer).get(f"/cases/{case.pk}/").content.decode()
+    section = page[page.index('id="eval-h"') :]
+    standings = re.findall(r'<span class="tag standing">(适用|参照)</span>', section)
+    assert standings == ["适用"] + ["参照"] * (len(case.evaluation) - 1)
+    first = case.evaluation[0]
+    assert section.index(first["title"]) < section.index("参照")
+    assert f"本案发生在{case.jurisdiction.name}" in section and "与发生地最近的一级" in section
+    assert "按行为发生时有效的版本" in section and f"为{first['version']}版" in section
+    assert "上级规定，一并参照" in section
