@@ -123,6 +123,18 @@ def record_event(
     return event
 
 
+def deadline_basis(d: dict[str, Any]) -> str:
+    """Where a stage's time limit comes from, in words a clerk can check: the measure's article, or — where
+    the applicable measures are silent — the configurable default of the procedure definition, and the rule
+    it follows if it follows one (the 2009 暂行规定's appeal periods)."""
+    basis = d.get("basis") or ""
+    if not d.get("default"):
+        return basis
+    if basis and "默认" not in basis:
+        return f"参照{basis}（本案适用的办法未规定此期限，作为可配置的默认期限）"
+    return basis or "本案适用的办法未规定此期限，按系统可配置的默认期限（程序定义 default.yaml）"
+
+
 def _open_stage(case: Case, stage: str, today: dt.date) -> None:
     """Close the previous stage's deadline and start the new one's (in working days, per the pinned procedure)."""
     now = timezone.now()
@@ -140,9 +152,7 @@ def _open_stage(case: Case, stage: str, today: dt.date) -> None:
         case.stage_due_on = None
         return
     d = st["deadline"]
-    basis = d.get("basis") or ("系统默认值" if d.get("default") else "")
-    if d.get("default") and "默认" not in basis:
-        basis = f"系统默认值（{basis}）" if basis else "系统默认值"
+    basis = deadline_basis(d)
     Deadline.objects.create(
         case=case,
         stage=stage,

@@ -58,6 +58,14 @@ def _route(route: str | dict[str, str]) -> tuple[str, str | None]:
     return stage, when
 
 
+def _basis(v: PolicyVersion, ref: str, default: bool) -> str:
+    """A deadline's basis as users read it: the measure's title and article; for a labelled default, the rule
+    the default follows (the measure is silent on it)."""
+    if default:
+        return ref
+    return f"{v.display_title()}{ref}"
+
+
 def pin(versions: list[PolicyVersion], start_type: str, name: str = "default") -> dict[str, Any]:
     """The procedure a new case follows: the default, narrowed and timed by the most local policy that says."""
     data = copy.deepcopy(definition(name))
@@ -86,7 +94,7 @@ def pin(versions: list[PolicyVersion], start_type: str, name: str = "default") -
                     "within": match.within,
                     "unit": match.unit,
                     "default": match.default,
-                    "basis": f"{v.ref} {match.ref}".strip(),
+                    "basis": _basis(v, match.ref, match.default),
                 }
                 break
     appeal = next((v for v in versions if v.procedure.appeal), None)
@@ -98,14 +106,14 @@ def pin(versions: list[PolicyVersion], start_type: str, name: str = "default") -
                     "within": a.within,
                     "unit": a.unit,
                     "default": a.default,
-                    "basis": f"{appeal.ref} {a.ref}".strip(),
+                    "basis": _basis(appeal, a.ref, a.default),
                 }
             elif stage["id"] == "appeal":
                 stage["deadline"] = {
                     "within": a.decided_within,
                     "unit": a.unit,
                     "default": a.default,
-                    "basis": f"{appeal.ref} {a.ref}".strip(),
+                    "basis": _basis(appeal, a.ref, a.default),
                 }
         data["appeal_suspends_execution"] = a.suspends_execution
     proactive = next((v for v in versions if v.procedure.proactive), None)

@@ -23,3 +23,16 @@ def test_the_nearest_measure_governs_and_the_rest_are_reference(world) -> None:
     assert f"本案发生在{case.jurisdiction.name}" in section and "与发生地最近的一级" in section
     assert "按行为发生时有效的版本" in section and f"为{first['version']}版" in section
     assert "上级规定，一并参照" in section
+
+
+def test_deadlines_say_where_their_limit_comes_from_and_which_years_the_calendar_covers(world) -> None:
+    from rongcuo.procedure.workdays import known_years
+
+    case = make_case(world)
+    page = signed_in(world.unit_reviewer).get(f"/cases/{case.pk}/").content.decode()
+    years = known_years()
+    assert f"已收录 {years.start}—{years.stop - 1}年" in page
+    assert "系统默认值" not in page
+    basis = [d.basis for d in case.deadlines.all()]
+    assert basis and all(b for b in basis)
+    assert any("可配置的默认期限" in b for b in basis)  # the measures here are silent on the first stage's limit

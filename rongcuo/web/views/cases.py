@@ -105,6 +105,13 @@ def _search(user, qs, q: str):  # type: ignore[no-untyped-def]
     return qs.filter(Q(pk__in=ids) | Q(number__icontains=q) | Q(title__icontains=q))
 
 
+def _calendar_years() -> str:
+    from rongcuo.procedure.workdays import known_years
+
+    years = known_years()
+    return f"{years.start}—{years.stop - 1}年"
+
+
 def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     user = request.user
     facts = {
@@ -137,6 +144,7 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "stage_label": stage_label,
         "groups": groups,
         "evaluation": evaluation.governance(case, case.evaluation or []),
+        "calendar_years": _calendar_years(),
         "events": case.events.select_related("actor").order_by("at", "id"),
         "deadlines": case.deadlines.all(),
         "attachments": case.attachments.all(),
