@@ -196,7 +196,7 @@ def case_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 messages.error(request, exc.message)
                 return redirect("web:case_detail", pk=pk)
         else:
-            messages.success(request, f"已{allowed[verb]}")
+            messages.success(request, f"操作已完成：{allowed[verb]}")
             return redirect("web:case_detail", pk=pk)
     ctx = {
         "case": case,

@@ -196,7 +196,7 @@ def plan_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             except ActionError as exc:
                 errors, status = field_errors(exc), exc.status
             else:
-                messages.success(request, f"已{v.label}")
+                messages.success(request, f"操作已完成：{v.label}")
                 return redirect("web:correction", pk=pk)
         status = 400 if errors and status == 200 else status
     rows, kept = _milestone_rows(request.POST if request.method == "POST" else None, row_count(request.POST), {})
