@@ -191,6 +191,8 @@ def render_version(v: PolicyVersion) -> str:
         lines.append("\n条文:")
         for a in v.articles:
             mark = "" if a.verified else "〔措辞未经逐字核实〕"
+            if a.kind == "commentary":
+                mark = "〔报道或解读文字，非办法原文〕"
             lines.append(f"  {a.ref}{mark} {a.text}")
     for g in GROUPS:
         nodes = v.nodes[g]

@@ -37,23 +37,33 @@ def policy_version(decision: Decision) -> PolicyVersion | None:
 
 
 def cited_articles(decision: Decision, version: PolicyVersion | None) -> list[dict[str, Any]]:
-    """The articles the decision's evaluation cites: the article text where the policy has it, else the
-    rule's own quotation."""
+    """The articles the decision's evaluation cites, as the public may read them: only the verified words of
+    the measure (or of the shared red lines it inherits). A citation whose article is commentary, unverified
+    or not held is left out: a paraphrase or a press account is never published as the legal basis."""
     ev = decision.evaluation or {}
     refs: list[str] = list(ev.get("citations") or [])
-    quotes: dict[str, str] = {}
-    rule = ev.get("deciding_rule") or {}
-    for item in [rule, *(ev.get("deciding_nodes") or [])]:
-        if item.get("ref") and item.get("text"):
-            quotes.setdefault(item["ref"], item["text"])
     articles = {a.ref: a for a in version.articles} if version else {}
+    if version is not None and version.base is not None:
+        for a in version.base.articles:
+            articles.setdefault(a.ref, a)
     out: list[dict[str, Any]] = []
     for ref in refs:
-        if ref in articles:
-            out.append({"ref": ref, "text": articles[ref].text, "verified": articles[ref].verified})
-        elif ref in quotes:
-            out.append({"ref": ref, "text": quotes[ref], "verified": None})
+        a = articles.get(ref) or articles.get(_article_of(ref, articles))
+        if a is None or not a.verified or a.kind != "text":
+            continue
+        if all(x["ref"] != a.ref for x in out):
+            out.append({"ref": a.ref, "text": a.text, "verified": True})
     return out
+
+
+def _article_of(ref: str, articles: dict[str, Any]) -> str:
+    """The article a finer citation belongs to: 「“三个区分开来”（谋取私利）」 → 「“三个区分开来”」,
+    「第十七条第一款第（一）项」 → 「第十七条」."""
+    best = ""
+    for key in articles:
+        if ref.startswith(key) and len(key) > len(best):
+            best = key
+    return best
 
 
 def result_text(decision: Decision, version: PolicyVersion | None) -> str:

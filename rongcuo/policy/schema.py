@@ -61,6 +61,9 @@ class Article(Strict):
     ref: str = Field(min_length=1)
     text: str = Field(min_length=1)
     verified: bool = True
+    # "text": the measure's own words; "commentary": an official's or a newspaper's account of it, kept for
+    # the reader of the file, never quoted as the legal basis of a published decision
+    kind: Literal["text", "commentary"] = "text"
 
 
 class Node(Strict):

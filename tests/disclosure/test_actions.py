@@ -234,3 +234,21 @@ def test_changed_decision_on_appeal_withdraws_published_rendition(world) -> None
     assert r.status == RenditionStatus.WITHDRAWN and "申诉" in r.withdraw_reason and seen == [r.public_number]
     again = actions.generate_rendition(w.publisher, s.case.pk)
     assert again.disposition == "从轻处理"
+
+
+def test_public_citations_quote_only_verified_text_of_the_measure(world, subject) -> None:
+    from rongcuo.disclosure.compose import cited_articles, policy_version
+
+    decision = subject.case.decision
+    version = policy_version(decision)
+    cited = cited_articles(decision, version)
+    by_ref = {a.ref: a for a in version.articles} | {a.ref: a for a in version.base.articles}
+    assert cited, "the decision cites verified articles"
+    for c in cited:
+        a = by_ref[c["ref"]]
+        assert a.verified and a.kind == "text" and c["text"] == a.text
+    # jiangsu-2017's reconstructed 不予容错 paragraph and the 省委组织部 interpretation are never quoted
+    decision.evaluation = {**decision.evaluation, "citations": [
+        "实施意见·不予容错情形（措辞未核实）", "省委组织部解读·研判维度", "“三个区分开来”（谋取私利）"]}
+    refs = [c["ref"] for c in cited_articles(decision, version)]
+    assert refs == ["“三个区分开来”"]

@@ -160,6 +160,7 @@ class ArticleView:
     ref: str
     text: str
     verified: bool
+    commentary: bool = False  # a report's or an official's account of the measure, not its own words
     nodes: list[NodeRow] = field(default_factory=list)
     also: list[tuple[str, str]] = field(default_factory=list)  # (section title, anchor) of other citing parts
 
@@ -214,7 +215,7 @@ def _other_citations(v: PolicyVersion) -> list[tuple[str, str, str]]:
 
 def articles_with_rules(v: PolicyVersion) -> tuple[list[ArticleView], list[NodeRow]]:
     """Each article with the rule nodes citing it (in group order), and the nodes citing no article."""
-    views = [ArticleView(a.ref, a.text, a.verified) for a in v.articles]
+    views = [ArticleView(a.ref, a.text, a.verified, a.kind == "commentary") for a in v.articles]
     by_ref = {a.ref: a for a in views}
     refs = list(by_ref)
     texts = {a.ref: a.text for a in views}
