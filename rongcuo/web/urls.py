@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/<int:pk>/attachments/", cases.upload, name="upload"),
     path("cases/<int:pk>/attachments/<int:att>/", cases.download, name="download"),
     path("cases/<int:pk>/interviews/", cases.add_interview, name="add_interview"),
+    path("cases/<int:pk>/commission/", cases.commission_post, name="commission"),
     path("apply/", starts.apply, name="apply"),
     path("matters/", starts.matters, name="matters"),
     path("matters/<int:pk>/proactive/", starts.open_proactive, name="open_proactive"),

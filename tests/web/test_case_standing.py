@@ -36,3 +36,24 @@ def test_deadlines_say_where_their_limit_comes_from_and_which_years_the_calendar
     basis = [d.basis for d in case.deadlines.all()]
     assert basis and all(b for b in basis)
     assert any("可配置的默认期限" in b for b in basis)  # the measures here are silent on the first stage's limit
+
+
+def test_handler_commissions_the_evaluator_on_the_case_page(world) -> None:
+    from rongcuo.accounts import actions as accounts
+    from tests.cases.test_commission import at_third_party
+    from tests.cases.test_lifecycle import individual_case
+
+    accounts.grant_role(None, "evaluator", "evaluator", case_id=individual_case(world).pk)
+    case = at_third_party(world)
+    c = signed_in(world.handler)
+    page = c.get(f"/cases/{case.pk}/").content.decode()
+    assert "等待第三方评估人（尚未委托）提交第三方评估报告" in page
+    assert "委托第三方评估人" in page and f'<option value="{world.evaluator.pk}">' in page
+    r = c.post(f"/cases/{case.pk}/commission/", {"role": "evaluator", "user_id": str(world.evaluator.pk), "note": ""})
+    assert r.status_code == 302
+    page = c.get(f"/cases/{case.pk}/").content.decode()
+    assert f"已委托{world.evaluator}为本案第三方评估人" in page
+    assert f"等待第三方评估人（{world.evaluator}）提交第三方评估报告" in page
+    # the applicant sees who is awaited, but no form
+    applicant_page = signed_in(world.applicant).get(f"/cases/{case.pk}/").content.decode()
+    assert "等待第三方评估人" in applicant_page and "从第三方评估人名册中选择" not in applicant_page

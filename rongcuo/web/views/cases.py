@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from rongcuo.cases import access, actions, evaluation, files, payloads
+from rongcuo.cases import access, actions, commission, evaluation, files, payloads
 from rongcuo.cases.models import Case, FactValue, Outcome, StartType
 from rongcuo.core.errors import ActionError, NotFound
 from rongcuo.core.pagination import IdsFirst
@@ -145,6 +145,16 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "groups": groups,
         "evaluation": evaluation.governance(case, case.evaluation or []),
         "calendar_years": _calendar_years(),
+        "awaiting": commission.awaiting(case),
+        "commission_forms": [
+            {
+                "role": role,
+                "label": commission.COMMISSIONED[role][1],
+                "register": commission.register(role),
+                "current": [str(u) for u in commission.commissioned(case, role)],
+            }
+            for role in commission.may_commission(user, case)
+        ],
         "events": case.events.select_related("actor").order_by("at", "id"),
         "deadlines": case.deadlines.all(),
         "attachments": case.attachments.all(),
@@ -266,6 +276,21 @@ def add_interview(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "走访记录已保存")
+    return redirect("web:case_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def commission_post(request: HttpRequest, pk: int) -> HttpResponse:
+    data = {k: request.POST.get(k, "") for k in ("role", "user_id", "note")}
+    try:
+        grant = commission.commission(request.user, pk, data, ip=client_ip(request))
+    except NotFound:
+        raise Http404("案件不存在或无权访问") from None
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已委托{grant.user}为本案{commission.COMMISSIONED[grant.role][1]}")
     return redirect("web:case_detail", pk=pk)
 
 
