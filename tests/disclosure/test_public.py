@@ -166,8 +166,13 @@ def test_publisher_api_flow_and_scoping(world, subject) -> None:
     outsider, handler = api_as(w.outsider), api_as(w.handler)
     for a, status in ((outsider, 404), (handler, 403)):
         assert a.send("post", f"/disclosure/cases/{subject.case.pk}/rendition").status_code == status
+        # a rendition exists only for its publishers: the handler of the same jurisdiction gets the answer of
+        # a missing one, like the outsider, on every rendition endpoint below
+        status = 404
         assert a.send("post", f"/disclosure/renditions/{rid}/approve").status_code == status
-        assert a.get(f"/disclosure/renditions/{rid}").status_code == status
+        missing = a.get("/disclosure/renditions/999999")
+        seen = a.get(f"/disclosure/renditions/{rid}")
+        assert seen.status_code == status and seen.json() == missing.json()
         assert a.get("/disclosure/renditions").json()["total"] == 0
         assert a.get("/disclosure/candidates").json()["total"] == 0
         # the request body is read only after the access check: no answer differs from the missing case
@@ -221,3 +226,9 @@ def test_statistics_fall_back_to_rendition_counts(world, subject, monkeypatch) -
     monkeypatch.setitem(sys.modules, "rongcuo.stats.queries", None)  # the statistics app absent
     html = Client().get("/public/statistics/").content.decode()
     assert "已公开的处理结果" in html and "&lt;5" in html and "免予问责" in html
+
+
+def test_statistics_say_why_nothing_shows_and_what_would(world) -> None:
+    html = Client().get("/public/statistics/").content.decode()
+    assert "目前符合统计范围的案件不足5件" in html
+    assert "合计达到5件后，将按处理结论、启动方式、办结年度和省份显示件数和占比" in html
