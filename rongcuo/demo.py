@@ -23,7 +23,7 @@ from rongcuo.cases import access, actions
 from rongcuo.cases.models import Case
 from rongcuo.core.errors import Conflict
 from rongcuo.org.builders import make_cadre, make_unit
-from rongcuo.org.models import Cadre, Unit
+from rongcuo.org.models import Cadre, Jurisdiction, Unit
 from rongcuo.policy.catalog import catalog
 from rongcuo.procedure.models import Deadline
 from rongcuo.procedure.sweep import sweep
@@ -39,6 +39,17 @@ PLACES: dict[str, tuple[str, str, str, str]] = {
     "sc": ("510000", "四川省纪委监委", "中共四川省委组织部", "中共四川省委"),
     "tr": ("520600", "铜仁市纪委监委", "中共铜仁市委组织部", "中共铜仁市委"),
 }
+# Each place's issuing body 「发文机关」 (name, 机关代字): documents and decision numbers 「决定文号」 come from
+# its 发文字号 counter, as in service (rongcuo.documents.numbering).
+ISSUING_BODIES: dict[str, tuple[str, str]] = {
+    "js": ("中共江苏省纪律检查委员会", "苏纪"),
+    "cn": ("中共昌宁县纪律检查委员会", "昌纪"),
+    "qh": ("中共琼海市纪律检查委员会", "琼纪"),
+    "sc": ("中共四川省纪律检查委员会", "川纪"),
+    "tr": ("中共铜仁市纪律检查委员会", "铜纪"),
+}
+# The members at a collective deliberation 「集体研判」 (fictional, as every name here).
+DELIBERATION_MEMBERS = ["王建国", "李红梅", "陈志强", "刘晓燕"]
 # unit key: (place, name, parent unit key)
 UNITS: dict[str, tuple[str, str, str | None]] = {
     "js_dg": ("js", "江苏省东港经济开发区管理委员会", None),
@@ -425,6 +436,7 @@ class _Builder:
             self._account(login, name)  # granted on specific cases when those reach their stage
         for login, cadre in self.cadres.items():
             self._account(login, cadre.name, "applicant", cadre_id=cadre.pk)
+        self._issuing_bodies()
         self._prefilings()
         made = [self._case(spec) for spec in CASES]
         self._backdate([c for c, spec in zip(made, CASES, strict=True) if spec.overdue])
@@ -465,6 +477,24 @@ class _Builder:
         )
 
     # --- cases ------------------------------------------------------------------------------------
+
+    def _issuing_bodies(self) -> None:
+        from rongcuo.audit.chain import Actor
+        from rongcuo.documents.actions import set_issuing_body
+
+        for place, (name, code) in ISSUING_BODIES.items():
+            printer = name.replace("纪律检查委员会", "纪委") + "办公室"
+            set_issuing_body(
+                Actor.system("demo"), PLACES[place][0], name=name, mark=f"{name}文件", code=code, printer=printer
+            )
+
+    def _decision_number(self, place: str) -> str:
+        """The next 发文字号 of the place's issuing body (the decision's 决定文号)."""
+        from rongcuo.documents import numbering
+
+        body = numbering.issuing_body(Jurisdiction.objects.get(code=PLACES[place][0]))
+        year = self.today.year
+        return numbering.format_number(body.code, "发", year, numbering.allocate(body, "发", year))
 
     def _staff(self, place: str, role: str) -> User:
         return self.users.get(f"{place}_{role}") or self.users[f"{place}_staff"]
@@ -644,7 +674,7 @@ class _Builder:
             user = self._staff(spec.place, "secretary")
             data = {
                 "met_on": today,
-                "participants": ["常委甲", "常委乙", "常委丙", "常委丁"],
+                "participants": DELIBERATION_MEMBERS,
                 "opinions": "与会同志逐一发表意见。",
                 "recommendation": outcome,
                 "disposition": spec.disposition,
@@ -657,7 +687,7 @@ class _Builder:
                 "disposition": spec.disposition,
                 "decided_on": today,
                 "organ": organ,
-                "document_number": f"容决〔{self.today.year}〕{case.pk}号",
+                "document_number": self._decision_number(spec.place),
                 "influence_months": spec.influence,
             }
         elif verb == "give_feedback":

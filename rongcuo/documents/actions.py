@@ -78,6 +78,7 @@ def _produce(
         header = render.Header(
             mark=body.mark,
             number=number,
+            organ=body.name,
             signer=signer or body.signer,
             printer=body.printer or f"{body.name}办公厅",
             printed_on=today,
@@ -346,6 +347,19 @@ def sign_decision(user: User, document_id: int | str, *, ip: str = "") -> Docume
 
 
 # --- templates and issuing bodies -------------------------------------------------------------------------------
+
+
+def may_manage_templates(user: User) -> None:
+    """Templates are set by the case staff of a jurisdiction (承办人, 决策秘书); nobody else may upload or
+    have one checked (the check parses an untrusted file)."""
+    if not access.jurisdictions_for(user, TEMPLATE_ROLES):
+        raise Forbidden("只有承办人或决策秘书可以检查和上传文书模板")
+
+
+def validate_template(user: User, kind: str, content: bytes) -> list[str]:
+    """Check a template without keeping it: the fields it uses, or an Invalid naming what is wrong."""
+    may_manage_templates(user)
+    return render.validate(kinds.get(kind), content)
 
 
 def upload_template(

@@ -186,7 +186,18 @@ def verify(request: HttpRequest, file: File[UploadedFile], signature: File[Uploa
     return {"valid": v.valid, "reason": v.reason, "statement": v.statement}
 
 
-@router.get("/templates/default", summary="内置版式模板（docxtpl，定制起点）", openapi_extra=FILE_RESPONSE)
+@router.get(
+    "/templates/default",
+    summary="内置版式模板（docxtpl，定制起点）",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "DOCX 模板文件（Content-Disposition: attachment）",
+                "content": {DOCX: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
 def default_template(request: HttpRequest) -> HttpResponse:
     api_user(request)
     return _file(render.default_template(), "公文模板.docx", DOCX)
@@ -194,8 +205,9 @@ def default_template(request: HttpRequest) -> HttpResponse:
 
 @router.post("/templates/validate", response=Json, summary="检查模板：只允许该种类的字段")
 def validate_template(request: HttpRequest, file: File[UploadedFile], kind: Form[str]) -> Any:
-    api_user(request)
-    fields = render.validate(kinds.get(kind), file.read(render.TEMPLATE_MAX_BYTES + 1))
+    user = api_user(request)
+    actions.may_manage_templates(user)  # before the untrusted file is read
+    fields = actions.validate_template(user, kind, file.read(render.TEMPLATE_MAX_BYTES + 1))
     return {"kind": kind, "valid": True, "fields": fields}
 
 
@@ -206,8 +218,10 @@ def upload_template(
     kind: Form[str],
     jurisdiction: Form[str],
 ) -> Any:
+    user = api_user(request)
+    actions.may_manage_templates(user)  # before the untrusted file is read
     t = actions.upload_template(
-        api_user(request),
+        user,
         jurisdiction,
         kind,
         file.name or "",

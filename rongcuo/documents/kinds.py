@@ -97,6 +97,11 @@ class Kind:
     # to the cadre or unit); a set for internal documents (reports, letters between organs).
     readers: frozenset[str] | None = None
 
+    @property
+    def letter(self) -> bool:
+        """A 函 is laid out in the 信函格式 (GB/T 9704 10.1), not under the 文件 mark."""
+        return self.numbered and self.series == "函"
+
     def readable_by(self, role: str) -> bool:
         return self.readers is None or role in self.roles or role in self.readers
 

@@ -79,10 +79,12 @@ def set_lang(rpr: Any) -> None:
     lang.set(qn("w:eastAsia"), "zh-CN")
 
 
-def border(ppr: Any, side: str, *, size_eighths: int, space_pt: int, color: str = "000000") -> None:
+def border(
+    ppr: Any, side: str, *, size_eighths: int, space_pt: int, color: str = "000000", val: str = "single"
+) -> None:
     bdr = ordered(ppr, "w:pBdr")
     el = OxmlElement(f"w:{side}")
-    el.set(qn("w:val"), "single")
+    el.set(qn("w:val"), val)
     el.set(qn("w:sz"), str(size_eighths))
     el.set(qn("w:space"), str(space_pt))
     el.set(qn("w:color"), color)
@@ -100,14 +102,25 @@ def no_autospace(ppr: Any) -> None:
         ordered(ppr, tag).set(qn("w:val"), "0")
 
 
+def no_hanging_punctuation(ppr: Any) -> None:
+    """East-Asian line breaking without hanging punctuation: a closing mark that does not fit pulls the
+    previous character down to the next line (禁则 kept), so no glyph runs into the right margin."""
+    ordered(ppr, "w:kinsoku").set(qn("w:val"), "1")
+    ordered(ppr, "w:overflowPunct").set(qn("w:val"), "0")
+    ordered(ppr, "w:topLinePunct").set(qn("w:val"), "0")
+
+
 def first_line_chars(ppr: Any, chars: int, char_pt: float) -> None:
     ind = ordered(ppr, "w:ind")
     ind.set(qn("w:firstLineChars"), str(chars * 100))
     ind.set(qn("w:firstLine"), str(round(chars * char_pt * 20)))
 
 
-def frame(ppr: Any, *, width_twips: int, height_twips: int, y_twips: int) -> None:
-    """Put the paragraph in a frame of its own, full text width, at `y` below the top of the text block.
+def frame(
+    ppr: Any, *, width_twips: int, height_twips: int, y_twips: int, anchor: str = "margin", wrap: str = "around"
+) -> None:
+    """Put the paragraph in a frame of its own, centred, at `y` below the top of the text block
+    (anchor "margin") or of the page (anchor "page").
 
     One paragraph per frame: LibreOffice only turns consecutive framed paragraphs into one frame when all
     their paragraph borders are equal, and the 版记 rules differ line by line."""
@@ -115,9 +128,9 @@ def frame(ppr: Any, *, width_twips: int, height_twips: int, y_twips: int) -> Non
     fp.set(qn("w:w"), str(width_twips))
     fp.set(qn("w:h"), str(height_twips))
     fp.set(qn("w:hRule"), "exact")
-    fp.set(qn("w:wrap"), "around")
-    fp.set(qn("w:vAnchor"), "margin")
-    fp.set(qn("w:hAnchor"), "margin")
+    fp.set(qn("w:wrap"), wrap)
+    fp.set(qn("w:vAnchor"), anchor)
+    fp.set(qn("w:hAnchor"), anchor)
     fp.set(qn("w:xAlign"), "center")
     fp.set(qn("w:y"), str(y_twips))
 

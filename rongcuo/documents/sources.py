@@ -1,5 +1,6 @@
 """What a document reads from a case: its subject, the steps on its timeline with their payloads, deadlines,
-facts with their labels, the rule evaluation (explanation and cited articles) and the decision.
+facts with their labels, the rule evaluation and the decision (decision_model.py turns the last two into
+the texts' outcome, reasons and cited articles).
 
 Read-only: nothing here writes. The public notice never comes here; it reads only the rendition.
 """
@@ -167,51 +168,3 @@ class CaseData:
             label = labels.get(fv.fact) or (known[fv.fact].label if fv.fact in known else fv.fact)
             out.append((label, FACT_VALUES[fv.value], fv.comment))
         return out
-
-
-def reasons(ev: dict[str, Any]) -> list[str]:
-    """The conclusion and the numbered reasons of an engine explanation, without its heading and the
-    internal note on the policy text's completeness."""
-    out = []
-    for line in (ev.get("explanation") or "").splitlines():
-        line = line.strip()
-        if not line or line.startswith(("【提示】", "依据", "理由")):
-            continue
-        if line.startswith("结论："):
-            line = "认定结论：" + line.removeprefix("结论：")
-        out.append(line)
-    return out
-
-
-def cited_articles(decision: Decision) -> list[dict[str, Any]]:
-    """The articles the decision's evaluation cites, with their text (shared with the public rendition)."""
-    from rongcuo.disclosure.compose import cited_articles as cited
-    from rongcuo.disclosure.compose import policy_version
-
-    return cited(decision, policy_version(decision))
-
-
-def live_citations(ev: dict[str, Any]) -> list[tuple[str, str]]:
-    """(ref, text) pairs of a live evaluation: the deciding rule and the citations it lists."""
-    out: list[tuple[str, str]] = []
-    rule = ev.get("deciding_rule") or {}
-    if rule.get("ref"):
-        out.append((rule["ref"], rule.get("text", "")))
-    for ref in ev.get("citations") or []:
-        if ref not in {r for r, _ in out}:
-            out.append((ref, ""))
-    return out
-
-
-def result_use_text(decision: Decision) -> list[str]:
-    """The policy's result-use rules for this outcome, as cited at the decision."""
-    from rongcuo.disclosure.compose import policy_version
-
-    version = policy_version(decision)
-    if version is None:
-        return []
-    return [
-        sentence(rule.text) + (f"（{rule.ref}）" if rule.ref else "")
-        for rule in version.result_use
-        if rule.applies_to == decision.outcome and rule.text
-    ]

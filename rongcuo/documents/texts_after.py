@@ -4,6 +4,8 @@ de-identified rendition only) and the pre-filing acknowledgement 「报备容错
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field
 
 from rongcuo.cases.models import PreFiling
@@ -12,45 +14,41 @@ from rongcuo.core.errors import Conflict
 from rongcuo.disclosure.models import Rendition, RenditionStatus
 from rongcuo.outcomes.models import Clarification, CorrectionPlan
 
+from .decision_model import ARTICLE_REF, BASE_MEASURES, PLACEHOLDER_ORGANS, Citation, DecisionModel, measure_title
 from .kinds import CASE_STAFF, Ctx, Draft, Kind, register
 from .layout import cn_date
-from .sources import FORM_LABELS, CaseData, local_date, result_use_text, sentence, strip_end
-from .texts_case import _appeal_sentence, _data, _organ, _policy
+from .sources import local_date, sentence, strip_end
+from .texts_case import _appeal_sentence, _data, _organ, _policy, party_body
 
 
-def _result(d: CaseData) -> str:
-    dec = d.require_decision()
-    text = f"{dec.organ}于{cn_date(dec.decided_on)}决定对{d.short}"
-    if dec.outcome == "exempt":
-        text += f"予以容错免责，{dec.disposition}。"
-    elif dec.outcome == "mitigate":
-        text += f"{dec.disposition}"
-        text += f"，影响期{dec.influence_months}个月。" if dec.influence_months else "。"
-    else:
-        text += "不予容错，依规依纪依法予以处理。"
-    if dec.form:
-        text += f"本案处理属于“四种形态”中的{FORM_LABELS.get(dec.form, '')}。"
-    return text
+def _model(ctx: Ctx) -> DecisionModel:
+    return DecisionModel.build(_data(ctx), _organ(ctx))
 
 
 # --- 书面反馈 ----------------------------------------------------------------------------------------------
 
 
 def build_feedback(ctx: Ctx) -> Draft:
+    """Addressed to the cadre (or unit) and speaking to them: 你 / 你单位."""
     d = _data(ctx)
-    d.require_decision()
+    m = _model(ctx)
+    you = d.you
     draft = Draft(title=f"关于{d.short}容错认定结果的书面反馈", addressee=d.addressee)
-    how = "申请容错免责" if d.case.start_type != "proactive" else "容错认定"
-    draft.p(f"{d.you}{how}一案（案件编号：{d.case.number}），经调查核实、集体研判，现将认定结果反馈如下：")
-    draft.p(_result(d))
+    how = "提出的容错免责申请" if d.case.start_type != "proactive" else "的容错认定"
+    draft.p(f"{you}{how}（案件编号：{d.case.number}），经调查核实、集体研判，现将认定结果反馈如下：")
+    draft.p(m.result(you))
+    if m.grounds:
+        draft.p("主要理由：" + "；".join(m.grounds).replace(d.short, you) + "。")
+    if m.tolerated and m.result_use:
+        draft.p("".join(m.result_use))
     text = d.payload("give_feedback").get("text", "")
     if text:
-        draft.p(text)
+        draft.p(sentence(text))
     draft.p(_appeal_sentence(d, _organ(ctx)))
     draft.p("特此反馈。")
     draft.organ, draft.date = _organ(ctx), ctx.today
-    draft.cc = [] if d.is_unit else [f"{d.case.unit.name}党委（党组）"]
-    draft.fields = {"subject": d.short, "result": _result(d), "feedback_text": text}
+    draft.cc = [] if d.is_unit else [party_body(d.case.unit.name)]
+    draft.fields = {"subject": d.short, "result": m.result(you), "feedback_text": text}
     return draft
 
 
@@ -61,9 +59,15 @@ class LetterIn(Payload):
     recipient: str = Field(default="", max_length=128, description="组织部门（默认取函告记录）")
 
 
+DEFAULT_RESULT_USE = {
+    "exempt": "对予以容错免责的干部，在年度考核、评先评优、选拔任用、职级晋升、职称评聘等方面同等看待，不受影响。",
+    "mitigate": "对从轻、减轻处理的干部，影响期满后按照有关规定正常使用。",
+}
+
+
 def build_organisation_letter(ctx: Ctx) -> Draft:
     d = _data(ctx)
-    dec = d.require_decision()
+    m = _model(ctx)
     recipient = ctx.inputs.recipient or d.payload("notify_organisation").get("recipient", "")
     if not recipient:
         recipient = f"中共{d.case.jurisdiction.name}委员会组织部"
@@ -72,20 +76,17 @@ def build_organisation_letter(ctx: Ctx) -> Draft:
     draft.h1("一、基本情况")
     draft.p(f"{d.description}。", d.case.summary)
     draft.h1("二、认定结果")
-    draft.p(_result(d))
-    draft.h1("三、结果运用")
-    uses = result_use_text(dec)
-    if dec.outcome == "exempt":
-        draft.p("对予以容错免责的干部，在年度考核、评先评优、选拔任用、职级晋升、职称评聘等方面同等看待，不受影响。")
-    elif dec.outcome == "mitigate" and dec.influence_months is not None:
-        draft.p(f"影响期{dec.influence_months}个月，期满后按照有关规定正常使用。")
-    draft.p(*uses)
+    draft.p(m.result())
+    if m.tolerated:
+        draft.h1("三、结果运用")
+        # the measure's own result-use articles, or the general rule where it has none: one paragraph
+        draft.p(*(m.result_use or [DEFAULT_RESULT_USE[m.outcome]]))
     letter = d.payload("notify_organisation").get("letter", "")
     if letter:
-        draft.p(letter)
-    draft.p("请在干部考核、选拔任用、评先评优等工作中予以运用。", "特此函告。")
+        draft.p(sentence(letter))
+    draft.p("特此函告。")
     draft.organ, draft.date = _organ(ctx), ctx.today
-    draft.fields = {"subject": d.short, "recipient": recipient, "result": _result(d), "letter": letter}
+    draft.fields = {"subject": d.short, "recipient": recipient, "result": m.result(), "letter": letter}
     return draft
 
 
@@ -113,16 +114,18 @@ def build_filing_report(ctx: Ctx) -> Draft:
 
     draft.p(*_process(d))
     draft.h1("三、认定结果和依据")
-    draft.p(_result(d))
-    refs = (dec.evaluation or {}).get("citations") or []
-    if refs:
-        draft.p(f"依据条款：{'；'.join(refs)}。")
+    m = _model(ctx)
+    draft.p(m.result())
+    if m.grounds:
+        draft.p("认定理由：" + "；".join(m.grounds) + "。")
+    draft.p(*(c.sentence() for c in m.citations))
+    refs = [f"{c.measure}{c.ref}" for c in m.citations]
     report = d.payload("file_report").get("report", "")
     if report:
-        draft.p(report)
+        draft.p(sentence(report))
     draft.p("特此报告。")
     draft.organ, draft.date = _organ(ctx), ctx.today
-    draft.fields = {"subject": d.short, "filed_with": to, "result": _result(d), "citations": refs}
+    draft.fields = {"subject": d.short, "filed_with": to, "result": m.result(), "citations": refs}
     return draft
 
 
@@ -207,27 +210,47 @@ def build_clarification(ctx: Ctx) -> Draft:
 # --- 公开公告（只取去标识化的公开文本） -----------------------------------------------------------------------------
 
 
+_INTERNAL_REF = re.compile(r"（[^（）]*·[^（）]*）")
+
+
 def build_public_notice(ctx: Ctx) -> Draft:
+    """From the de-identified rendition only; the same rules as the decision: the outcome and the
+    disposition stated once, articles by the measure's title (verified texts only), no engine wording."""
     r: Rendition = ctx.source
     if r.status != RenditionStatus.PUBLISHED:
         raise Conflict("公开文本尚未审核公开，不能生成公告", field="kind")
     draft = Draft(title=f"关于{r.region}一起容错纠错案例的公告")
-    policy = r.policy_title if "《" in (r.policy_title or "") else f"《{r.policy_title}》"
-    draft.p(
-        f"根据{policy if r.policy_title else '有关规定'}，现将{r.region}一起容错纠错案例"
-        f"（公开编号：{r.public_number}）公开如下："
-    )
+    measure = measure_title(r.policy_title)
+    draft.p(f"根据{measure}，现将{r.region}一起容错纠错案例（公开编号：{r.public_number}）公开如下：")
     draft.h1("一、基本情况")
     draft.p(r.title, r.subject, r.summary)
     draft.h1("二、认定依据")
-    draft.p(r.basis)
-    from .sources import reasons
-
-    draft.p(*reasons({"explanation": r.explanation}))
+    explanation = (r.explanation or "").strip()
+    basis = (r.basis or "").strip()
+    if basis and basis != explanation and not basis.startswith("依据"):
+        draft.p(sentence(basis))
+    if r.outcome in ("exempt", "mitigate"):
+        draft.p("经审查，当事人的失误错误符合容错条件、属于容错情形。")
+    elif r.outcome == "not_tolerated":
+        draft.p("经审查，当事人的失误错误存在不予容错的情形。")
     for a in r.cited_articles or []:
-        draft.p(f"{a.get('ref', '')}规定：“{strip_end(a.get('text', ''))}。”")
+        ref = a.get("ref", "")
+        if not a.get("verified") or not a.get("text"):
+            continue  # wording not verified word for word: not quoted as the measure's text
+        if ref in BASE_MEASURES:
+            draft.p(Citation(BASE_MEASURES[ref], "", a["text"]).sentence())
+        elif "未核实" not in ref and "解读" not in ref:
+            draft.p(Citation(measure, ref if ARTICLE_REF.match(ref) else "", a["text"]).sentence())
     draft.h1("三、处理结果")
-    draft.p(f"{r.organ}于{cn_date(r.decided_on)}作出决定。{r.result}")
+    if r.outcome == "not_tolerated":
+        handling = "不予容错，依规依纪依法予以问责处理"
+    else:
+        handling = f"予以容错，{r.disposition}" + (f"，影响期{r.influence_months}个月" if r.influence_months else "")
+    organ = r.organ if r.organ not in PLACEHOLDER_ORGANS else (ctx.body.name if ctx.body else "")
+    draft.p(f"{organ}于{cn_date(r.decided_on)}决定对当事人{handling}。")
+    uses = _INTERNAL_REF.sub("", (r.result or "").split("结果运用：", 1)[1]) if "结果运用：" in (r.result or "") else ""
+    if uses:
+        draft.p("结果运用：" + sentence(strip_end(uses)))
     draft.p("欢迎社会各界予以监督。")
     draft.organ = ctx.body.name if ctx.body else r.organ
     draft.date = local_date(r.published_at) or r.decided_on

@@ -11,16 +11,20 @@ from pydantic import Field
 from rongcuo.cases.payloads import Payload
 from rongcuo.core.errors import Conflict, Invalid
 
+from .decision_model import (
+    PLACEHOLDER_ORGANS,
+    DecisionModel,
+    citations,
+    cn_numeral,
+    established_facts,
+    measure_title,
+)
 from .kinds import CASE_STAFF, Ctx, Draft, Kind, register
 from .layout import cn_date
 from .sources import (
     FORM_LABELS,
     CaseData,
-    cited_articles,
-    live_citations,
     local_date,
-    reasons,
-    result_use_text,
     sentence,
     strip_end,
 )
@@ -34,10 +38,26 @@ def _data(ctx: Ctx) -> CaseData:
 
 
 def _organ(ctx: Ctx) -> str:
+    """The real deciding body: the issuing body set for the case's jurisdiction (or the nearest above it),
+    else the jurisdiction's 纪委 by name; never a role such as 「容错实施机构」."""
     if ctx.body is not None:
         return ctx.body.name
     d = _data(ctx)
-    return (d.case.procedure or {}).get("deciding_body") or "容错实施机构"
+    named = (d.case.procedure or {}).get("deciding_body") or ""
+    if named and named not in PLACEHOLDER_ORGANS:
+        return named
+    return f"中共{d.case.jurisdiction.name}纪律检查委员会"
+
+
+def party_body(unit_name: str) -> str:
+    """The unit's Party organisation: a town's 党委 (中共某镇委员会), a department's 党组 (中共某局党组),
+    another unit's 党委 (中共某公司委员会)."""
+    name = unit_name.strip()
+    if name.endswith("人民政府"):
+        return f"中共{name.removesuffix('人民政府')}委员会"
+    if name.endswith(("局", "厅", "委员会", "委", "办公室", "办", "署", "院", "部")):
+        return f"中共{name}党组"
+    return f"中共{name}委员会"
 
 
 def _policy(d: CaseData) -> str:
@@ -72,14 +92,15 @@ def build_application_individual(ctx: Ctx) -> Draft:
     if d.is_unit:
         raise Conflict("本案为单位申请，请生成单位容错免责申请书", field="kind")
     endorse = d.require("endorse", "单位党委（党组）尚未审核同意，申请书须载明单位党委（党组）意见")
+    party = party_body(d.case.unit.name)
     p = d.payload("endorse")
     draft = Draft(title="容错免责申请书", addressee=f"{_organ(ctx)}：")
     draft.p(f"申请人：{d.description}。")
     _application_common(d, draft)
     draft.p("本人保证所述情况属实，愿意配合组织调查核实。")
-    draft.h1(f"{NUMERALS[2]}、单位党委（党组）意见")
+    draft.h1(f"{NUMERALS[2]}、{party}意见")
     draft.p(
-        f"{cn_date(local_date(endorse.at))}，{d.case.unit.name}党委（党组）对该申请进行了集体讨论。"
+        f"{cn_date(local_date(endorse.at))}，{party}对该申请进行了集体讨论。"
         f"讨论情况：{sentence(p.get('discussion', ''))}",
         f"审核意见：{sentence(p.get('opinion', ''))}",
     )
@@ -142,7 +163,7 @@ def build_acceptance(ctx: Ctx) -> Draft:
         draft.p(f"受理意见：{sentence(note)}")
     draft.p("特此通知。")
     draft.organ, draft.date = _organ(ctx), local_date(ev.at)
-    draft.cc = [] if d.is_unit else [f"{d.case.unit.name}党委（党组）"]
+    draft.cc = [] if d.is_unit else [party_body(d.case.unit.name)]
     draft.fields = {"subject": d.short, "applied_on": _applied(d), "accept_note": note}
     return draft
 
@@ -159,7 +180,7 @@ def build_refusal(ctx: Ctx) -> Draft:
         "特此通知。",
     )
     draft.organ, draft.date = _organ(ctx), local_date(ev.at)
-    draft.cc = [] if d.is_unit else [f"{d.case.unit.name}党委（党组）"]
+    draft.cc = [] if d.is_unit else [party_body(d.case.unit.name)]
     draft.fields = {"subject": d.short, "applied_on": _applied(d), "reason": reason}
     return draft
 
@@ -170,30 +191,53 @@ def build_refusal(ctx: Ctx) -> Draft:
 def build_investigation_report(ctx: Ctx) -> Draft:
     d = _data(ctx)
     ev = d.require("submit_report", "调查组尚未提交调查核实报告")
-    draft = Draft(title=f"关于{d.short}有关问题的调查核实报告", addressee=f"{_organ(ctx)}：")
+    who = d.short
+    draft = Draft(title=f"关于{who}有关问题的调查核实报告", addressee=f"{_organ(ctx)}：")
     draft.p(f"根据工作安排，调查组对{d.position_name}容错认定有关问题进行了调查核实。现将有关情况报告如下：")
     draft.h1("一、基本情况")
     draft.p(f"{d.description}。", d.case.summary)
     draft.h1("二、调查核实过程")
-    start = d.on("accept") or d.on("open_proactive") or d.started_on
-    draft.p(f"{start}，调查组开始调查核实，调阅了有关文件资料，并走访了解有关情况。")
-    for iv in d.case.interviews.order_by("held_on", "id"):
-        draft.p(f"{cn_date(iv.held_on)}，走访{iv.interviewee}。{sentence(iv.content)}")
+    opened_at = d.event("accept") or d.event("open_proactive")
+    opened = local_date(opened_at.at) if opened_at else local_date(d.case.created_at)
+    interviews = list(d.case.interviews.order_by("held_on", "id"))
+    earlier = [iv for iv in interviews if opened and iv.held_on < opened]
+    if earlier:
+        names = "、".join(iv.interviewee for iv in earlier)
+        draft.p(f"受理前，有关部门在问责调查中已走访{names}，调查组调阅了相应记录。")
+    draft.p(f"{cn_date(opened)}，调查组开始调查核实，调阅了有关文件资料，并走访了解有关情况。")
+    for iv in interviews:
+        if iv in earlier:
+            draft.p(f"{cn_date(iv.held_on)}走访{iv.interviewee}的记录载明：{sentence(iv.content)}")
+        else:
+            draft.p(f"{cn_date(iv.held_on)}，调查组走访{iv.interviewee}。{sentence(iv.content)}")
     draft.h1("三、查明的事实")
-    for i, (label, value, comment) in enumerate(d.facts()):
-        text = f"{i + 1}. {label}：{value}。" + (sentence(comment) if comment else "")
-        draft.p(text)
-    draft.h1("四、规则评估情况")
+    facts = established_facts(d)
+    if facts:
+        draft.p("经调查核实，查明以下事实：")
+        for i, f in enumerate(facts):
+            draft.p(f"（{cn_numeral(i + 1)}）{f.sentence(who)}")
+    unknown = [label for label, value, _ in d.facts() if value == "未查明"]
+    if unknown:
+        draft.p(f"以下事项尚未查明，有待进一步核实：{'、'.join(unknown)}。")
+    draft.h1("四、对照规定的评估情况")
     ev_live = d.live_evaluation
-    draft.p(f"按照{_policy(d)}逐项评估，" + "".join(sentence(r) for r in reasons(ev_live)[:1]))
-    draft.p(*reasons(ev_live)[1:])
-    for ref, text in live_citations(ev_live):
-        draft.p(f"引用条款：{ref}" + (f"：“{strip_end(text)}。”" if text else "。"))
+    measure = measure_title(ev_live.get("title") or d.policy_title)
+    outcome = ev_live.get("outcome")
+    verdict = {
+        "exempt": "符合容错条件、属于容错情形，可以予以容错",
+        "mitigate": "符合从轻、减轻处理的情形",
+        "not_tolerated": "存在不予容错的情形，不予容错",
+        "undetermined": "尚不能作出结论，须待上述事项查明",
+    }.get(outcome or "", "")
+    if verdict:
+        draft.p(f"对照{measure}有关规定逐项评估，调查组认为：{who}的失误错误{verdict}。")
+    live = [c.sentence() for c in citations(outcome or "", ev_live, _live_version(d), measure)] if outcome else []
+    draft.p(*live)
     draft.h1("五、调查结论")
     draft.p(d.payload("submit_report").get("report", ""))
     draft.organ, draft.date = "调查组", local_date(ev.at)
     draft.fields = {
-        "subject": d.short,
+        "subject": who,
         "report": d.payload("submit_report").get("report", ""),
         "facts": [{"label": a, "value": b, "comment": c} for a, b, c in d.facts()],
         "explanation": ev_live.get("explanation", ""),
@@ -201,26 +245,48 @@ def build_investigation_report(ctx: Ctx) -> Draft:
     return draft
 
 
+def _live_version(d: CaseData):
+    from rongcuo.cases import evaluation
+
+    versions = evaluation.pinned_versions(d.case)
+    return versions[0] if versions else None
+
+
 # --- 初步认定（进入申辩）与申辩回执 ------------------------------------------------------------------------------
 
 
 def build_preliminary_finding(ctx: Ctx) -> Draft:
+    """认定书: what was established and why it qualifies (from the facts and the measure), said once; the
+    handler's own note is not echoed."""
     d = _data(ctx)
     ev = d.require("find_qualifying", "本案尚未初步认定符合容错情形")
     p = d.payload("find_qualifying")
     due = d.due("defence")
     days = d.stage_days("defence")
-    draft = Draft(title=f"关于{d.short}初步认定符合容错情形的认定书", addressee=d.addressee)
-    draft.p(
-        f"经调查核实，{sentence(p.get('finding', ''))}根据{_policy(d)}有关规定，初步认定{d.you}"
-        f"在“{d.case.title}”中的失误错误符合容错情形。"
-    )
-    cites = [ref for ref, _ in live_citations(d.live_evaluation)]
-    if cites:
-        draft.p(f"认定依据：{'；'.join(cites)}。")
+    who = d.you
+    draft = Draft(title=f"关于{d.short}符合容错情形的初步认定书", addressee=d.addressee)
+    facts = established_facts(d)
+    conditions = [f.statement for f in facts if f.group == "condition" and f.value]
+    situations = [f.statement for f in facts if f.group == "situation" and f.value]
+    clean = not [f for f in facts if f.group == "red_line" and f.value]
+    ev_live = d.live_evaluation
+    measure = measure_title(ev_live.get("title") or d.policy_title)
+    draft.p(f"我机关对{who}在“{d.case.title}”中出现的失误错误进行了调查核实。经审查：")
+    found = []
+    if clean:
+        found.append("未发现不予容错的情形")
+    if conditions:
+        found.append(f"{who}{'，'.join(conditions)}")
+    if situations:
+        found.append(f"{'，'.join(situations)}")
+    if found:
+        draft.p("；".join(found) + "。")
+    draft.p(f"据此，依照{measure}有关规定，认定{who}的失误错误符合容错条件、属于容错情形。")
+    cites = [c.sentence() for c in citations("exempt", ev_live, _live_version(d), measure)]
+    draft.p(*cites)
     limit = f"自收到本认定书之日起{days[0]}{days[1]}内" if days else "在规定期限内"
     draft.p(
-        f"{d.you}如有异议，可以{limit}"
+        f"{who}如有异议，可以{limit}"
         + (f"（{cn_date(due.due_on)}前）" if due else "")
         + "向我机关提交书面申辩报告，并提供相关证据材料；有关单位和个人可以作证。逾期未提交的，视为放弃申辩。"
     )
@@ -347,7 +413,7 @@ def _process(d: CaseData) -> list[str]:
     else:
         line = f"{_applied(d)}，{d.short}提出容错免责申请"
         if d.event("endorse"):
-            line += f"，经{d.case.unit.name}党委（党组）集体讨论同意后报送我机关"
+            line += f"，经{party_body(d.case.unit.name)}集体讨论同意后报送我机关"
         out.append(line + "。")
     if d.event("accept"):
         out.append(f"{d.on('accept')}，我机关予以受理，并开展调查核实。")
@@ -379,63 +445,57 @@ def _process(d: CaseData) -> list[str]:
 
 
 def build_decision(ctx: Ctx) -> Draft:
+    """Every part is printed from one DecisionModel: the conclusion of part 三 and the decision of part 四
+    are the same sentence's two halves, and the reasons and articles are those of that outcome."""
     d = _data(ctx)
     dec = d.require_decision()
-    draft = Draft(title=decision_title(d, dec.outcome, dec.disposition), addressee=f"{d.case.unit.name}：")
+    organ = _organ(ctx)
+    m = DecisionModel.build(d, organ)
+    draft = Draft(title=decision_title(d, m.outcome, m.disposition), addressee=f"{d.case.unit.name}：")
     draft.p(f"{d.description}。")
     draft.h1("一、基本情况")
     draft.p(d.case.summary)
     if d.case.matter_id:
-        m = d.case.matter
-        draft.p(f"{m.initiating_organ}于{cn_date(m.started_on)}就“{m.title}”启动问责程序。")
+        mt = d.case.matter
+        draft.p(f"{mt.initiating_organ}于{cn_date(mt.started_on)}就“{mt.title}”启动问责程序。")
     draft.h1("二、调查核实和认定过程")
     draft.p(*_process(d))
-    draft.h1("三、认定意见")
-    draft.p(f"根据{_policy(d)}，经审查认定：")
-    draft.p(*reasons(dec.evaluation or {}))
-    articles = cited_articles(dec)
-    for a in articles:
-        draft.p(f"{a['ref']}规定：“{strip_end(a['text'])}。”")
-    explanation = (dec.evaluation or {}).get("explanation", "")
-    if dec.basis and dec.basis.strip() != explanation.strip():
-        draft.p(f"认定理由：{sentence(dec.basis)}")
-    departure = d.event("decide").reason if d.event("decide") else ""
-    if departure:
-        draft.p(f"决定与规则评估或集体研判建议不一致的理由：{sentence(departure)}")
+    draft.h1("三、认定的事实和理由")
+    facts = m.fact_sentences()
+    if facts:
+        draft.p("经调查核实，查明以下事实：")
+        for i, f in enumerate(facts):
+            draft.p(f"（{cn_numeral(i + 1)}）{f}")
+    if m.grounds:
+        draft.p("经审查认为：" + "；".join(m.grounds) + "。")
+    draft.p(*(c.sentence() for c in m.citations))
+    draft.p(f"根据{m.measure}有关规定，认定{m.conclusion()}")
     draft.h1("四、处理决定")
-    who = d.short
-    organ = dec.organ
-    if dec.outcome == "exempt":
-        draft.p(f"经{organ}研究，决定对{who}予以容错免责，{dec.disposition}。")
-    elif dec.outcome == "mitigate":
-        draft.p(f"经{organ}研究，决定对{who}{dec.disposition}。")
-        if dec.influence_months is not None:
-            draft.p(f"影响期为{dec.influence_months}个月，自本决定作出之日起计算。")
-    else:
-        draft.p(f"经{organ}研究，{who}的失误错误不符合容错条件，决定不予容错，依规依纪依法予以处理。")
-    if dec.form:
-        draft.p(f"按照监督执纪“四种形态”，本案处理属于{FORM_LABELS.get(dec.form, '')}。")
-    uses = result_use_text(dec)
-    if uses:
-        draft.p("结果运用：" + "".join(uses))
+    draft.p(m.decision_sentence())
+    if m.influence_months is not None:
+        draft.p(f"影响期为{m.influence_months}个月，自本决定作出之日起计算。")
+    if m.form:
+        draft.p(f"按照监督执纪“四种形态”，本案处理属于{FORM_LABELS.get(m.form, '')}。")
+    if m.result_use:
+        draft.p("结果运用：" + "".join(m.result_use))
     draft.h1("五、申诉权利")
-    draft.p(_appeal_sentence(d, _organ(ctx)))
-    draft.organ, draft.date = _organ(ctx), dec.decided_on
+    draft.p(_appeal_sentence(d, organ))
+    draft.organ, draft.date = organ, m.decided_on
     draft.cc = [c for c in (ctx.body.cc.split("、") if ctx.body and ctx.body.cc else []) if c]
     draft.fields = {
         "subject": d.short,
         "subject_description": d.description,
-        "outcome": dec.outcome,
-        "disposition": dec.disposition,
-        "influence_months": dec.influence_months,
-        "decided_on": cn_date(dec.decided_on),
-        "deciding_organ": organ,
-        "explanation": explanation,
-        "reasons": reasons(dec.evaluation or {}),
-        "citations": [{"ref": a["ref"], "text": a["text"]} for a in articles],
+        "outcome": m.outcome,
+        "disposition": m.disposition,
+        "influence_months": m.influence_months,
+        "decided_on": cn_date(m.decided_on),
+        "deciding_organ": m.meeting,
+        "explanation": m.conclusion(),
+        "reasons": m.grounds,
+        "citations": [{"ref": f"{c.measure}{c.ref}", "text": c.text} for c in m.citations],
         "process": _process(d),
         "basis": dec.basis,
-        "policy_title": d.policy_title,
+        "policy_title": m.measure,
     }
     return draft
 

@@ -50,7 +50,7 @@ class Inspected:
         return items[0]
 
 
-def inspect(content: bytes, *, numbered: bool = True) -> Inspected:
+def inspect(content: bytes, *, numbered: bool = True, letter: bool = False) -> Inspected:
     """Every check of the layout; returns the texts by element for the caller's own checks."""
     doc = open_docx(io.BytesIO(content))
     s = doc.sections[0]
@@ -86,9 +86,22 @@ def inspect(content: bytes, *, numbered: bool = True) -> Inspected:
         assert NUMBER_RE.match(number), number
         assert "第" not in number and "〔0" not in number
         num_p = next(p for p in doc.paragraphs if p.style.name == "公文-发文字号")
-        bottom = num_p._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
-        assert bottom.get(qn("w:color")) == "FF0000"  # the red rule under the number
-        assert any("印发" in t for t in texts.get("公文-版记", []))
+        if letter:  # 信函格式: the organ's name, two red double rules (frames), no 印发 line, no first page number
+            assert not texts["公文-发文机关标志"][0].endswith("文件")
+            framed = [p for p in doc.paragraphs if p._p.pPr is not None and p._p.pPr.find(qn("w:framePr")) is not None]
+            red = [
+                b
+                for p in framed
+                for b in (p._p.pPr.find(qn("w:pBdr")) if p._p.pPr.find(qn("w:pBdr")) is not None else [])
+                if b.get(qn("w:color")) == "FF0000"
+            ]
+            assert len(red) == 4, red
+            assert not any("印发" in t for t in texts.get("公文-版记", []))
+            assert s.different_first_page_header_footer
+        else:
+            bottom = num_p._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+            assert bottom.get(qn("w:color")) == "FF0000"  # the red rule under the number
+            assert any("印发" in t for t in texts.get("公文-版记", []))
     for d in texts.get("公文-成文日期", []):
         assert CN_DATE_RE.match(d), d
     all_text = "\n".join(p.text for p in doc.paragraphs)
