@@ -64,16 +64,17 @@ def _produce(
     pre_filing: PreFiling | None = None,
     clarification: Clarification | None = None,
     signer: str = "",
+    reuse: tuple[int, int] | None = None,
 ) -> Document:
-    """Number, render, store and record one document (inside the caller's transaction)."""
+    """Number, render, store and record one document (inside the caller's transaction). `reuse` is a
+    (year, seq) the counter already gave out (a decision's registered 文号): the document takes it."""
     today = timezone.localdate()
     header = render.Header(case_number=case.number if case else "")
     seq = year = None
     number = ""
     if spec.numbered:
         assert body is not None
-        year = today.year
-        seq = numbering.allocate(body, spec.series, year)
+        year, seq = reuse or (today.year, numbering.allocate(body, spec.series, today.year))
         number = numbering.format_number(body.code, spec.series, year, seq)
         header = render.Header(
             mark=body.mark,
@@ -135,6 +136,29 @@ def _detail(doc: Document) -> dict[str, Any]:
 # --- issuing ------------------------------------------------------------------------------------------------
 
 
+def _registered_number(case: Case, spec: Kind, body: IssuingBody | None) -> tuple[int, int] | None:
+    """A decision whose 文号 was registered at the decide step is issued under that number, never a new one
+    silently: the number must be one this body's counter gave out and no document may carry it yet;
+    otherwise the issue is refused with the reason."""
+    if spec.id != "decision" or body is None:
+        return None
+    registered = (Decision.objects.filter(case=case).values_list("document_number", flat=True).first() or "").strip()
+    if not registered:
+        return None
+    if Document.objects.filter(number=registered).exclude(case=case, kind="decision").exists():
+        raise Conflict(f"决定登记的文号「{registered}」已被其他文书使用，请决策秘书更正后再制发", field="kind")
+    if Document.objects.filter(case=case, kind="decision", number=registered).exists():
+        return None  # a reissue of the system's own decision document: the next number, as every reissue
+    found = numbering.allocated(body, spec.series, registered)
+    if found is None:
+        raise Conflict(
+            f"决定登记的文号「{registered}」不是{body.name}（机关代字 {body.code}）编发的文号："
+            "系统只能按发文机关连续编号，不能采用自拟文号；如决定书已在系统外制发，无需在此重复制发",
+            field="kind",
+        )
+    return found
+
+
 def issue_document(
     user: User, case_id: int | str, kind: str, data: Any = None, *, body_id: int | None = None, ip: str = ""
 ) -> Document:
@@ -154,6 +178,7 @@ def issue_document(
         else:
             ctx.data = CaseData.load(case)
         ctx.body = _body_for(spec, case.jurisdiction, body_id)
+        reuse = _registered_number(case, spec, ctx.body)
         draft = spec.build(ctx)
         doc = _produce(
             user,
@@ -163,6 +188,7 @@ def issue_document(
             jurisdiction=case.jurisdiction,
             case=case,
             signer=getattr(inputs, "signer", "") or "",
+            reuse=reuse,
         )
         if spec.id == "decision" and doc.number:
             # The decision carries the 发文字号 of the document that made it known (the latest, if reissued).

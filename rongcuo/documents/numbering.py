@@ -25,6 +25,17 @@ def format_number(code: str, series: str, year: int, seq: int) -> str:
     return f"{code}{series}〔{year}〕{seq}号"
 
 
+def allocated(body: IssuingBody, series: str, number: str) -> tuple[int, int] | None:
+    """(year, seq) if `number` is a number this body's counter has already given out in this series, else
+    None: a 文号 registered by hand is used only when it is one the counter allocated (never a new one)."""
+    m = NUMBER_RE.match(number.strip())
+    if m is None or m["code"] != body.code or m["series"] != series:
+        return None
+    year, seq = int(m["year"]), int(m["seq"])
+    counter = DocumentNumberCounter.objects.filter(body=body, series=series, year=year).first()
+    return (year, seq) if counter is not None and seq <= counter.last else None
+
+
 def issuing_body(jurisdiction: Jurisdiction, kind: str = "discipline", body_id: int | None = None) -> IssuingBody:
     """The issuing body of this jurisdiction, or of the nearest one above it that has one."""
     chain = jurisdiction.chain()
@@ -38,7 +49,7 @@ def issuing_body(jurisdiction: Jurisdiction, kind: str = "discipline", body_id: 
         if j.code in found:
             return found[j.code]
     raise Invalid(
-        f"尚未设置{jurisdiction.name}的发文机关及机关代字（rongcuo documents body {jurisdiction.code} …）",
+        f"尚未设置{jurisdiction.name}（或其上级）的发文机关及机关代字：请决策秘书或承办人在「发文机关设置」中设置",
         field="body_id",
     )
 

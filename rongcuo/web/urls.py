@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import auth, cases, starts, workbench
+from .views import auth, cases, documents, starts, workbench
 
 app_name = "web"
 
@@ -20,6 +20,9 @@ urlpatterns = [
     path("cases/<int:pk>/attachments/<int:att>/", cases.download, name="download"),
     path("cases/<int:pk>/interviews/", cases.add_interview, name="add_interview"),
     path("cases/<int:pk>/commission/", cases.commission_post, name="commission"),
+    path("cases/<int:pk>/documents/", documents.issue, name="document_issue"),
+    path("documents/<int:doc_id>/<str:fmt>/", documents.download, name="document_download"),
+    path("documents/bodies/", documents.bodies, name="document_bodies"),
     path("apply/", starts.apply, name="apply"),
     path("matters/", starts.matters, name="matters"),
     path("matters/<int:pk>/proactive/", starts.open_proactive, name="open_proactive"),

@@ -22,6 +22,7 @@ from rongcuo.policy.catalog import OUTCOME_LABELS, catalog
 from rongcuo.procedure.engine import definition
 
 from ..forms import fields_for, payload_from_post
+from . import documents
 from .auth import client_ip
 
 GROUP_TITLES = [
@@ -146,6 +147,8 @@ def _detail_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "evaluation": evaluation.governance(case, case.evaluation or []),
         "calendar_years": _calendar_years(),
         "awaiting": commission.awaiting(case),
+        "documents": documents.case_documents(user, case, client_ip(request)),
+        "can_issue": bool(documents.issuable(user, case)),
         "commission_forms": [
             {
                 "role": role,
