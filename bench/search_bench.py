@@ -242,9 +242,9 @@ def generate(n: int, seed: int) -> None:
 
     rng = random.Random(seed)
     rare = rare_vocabulary(rng)
-    creator = accounts.create_user(None, "bench_creator", "Bench#2025pw!", "bench", must_change_password=False)
+    creator = accounts.create_user(None, "bench_creator", "Perf#2025pw!x", "bench", must_change_password=False)
     for name, code in (("bench_province", "320000"), ("bench_national", "000000")):
-        accounts.create_user(None, name, "Bench#2025pw!", name, must_change_password=False)
+        accounts.create_user(None, name, "Perf#2025pw!x", name, must_change_password=False)
         accounts.grant_role(None, name, "handler", jurisdiction=code)
     places = []
     for j in Jurisdiction.objects.exclude(code="000000").order_by("code"):

@@ -11,57 +11,30 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, path
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from rongcuo.core import openapi
 from rongcuo.core.api_auth import default_auth
 from rongcuo.core.errors import ActionError
 from rongcuo.core.renderers import FastJSONRenderer
+from rongcuo.core.validation import PYDANTIC_MESSAGES, message_for  # noqa: F401 (PYDANTIC_MESSAGES re-exported)
 from rongcuo.policy.errors import PolicyError
 
 log = logging.getLogger("rongcuo.api")
 
 
-PYDANTIC_MESSAGES = {
-    "missing": "必填",
-    "string_too_short": "不能为空",
-    "string_too_long": "过长",
-    "string_type": "应为字符串",
-    "too_short": "数量不足",
-    "too_long": "数量过多",
-    "extra_forbidden": "不认识的字段",
-    "literal_error": "取值不在允许范围内",
-    "enum": "取值不在允许范围内",
-    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-    "date_from_datetime_inexact": "应为日期（YYYY-MM-DD）",
-    "date_parsing": "应为日期（YYYY-MM-DD）",
-    "date_type": "应为日期（YYYY-MM-DD）",
-    "datetime_parsing": "应为时间（ISO 8601）",
-    "datetime_from_date_parsing": "应为时间（ISO 8601）",
-    "bool_type": "应为 true 或 false",
-    "bool_parsing": "应为 true 或 false",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "int_from_float": "应为整数",
-    "greater_than_equal": "过小",
-    "greater_than": "过小",
-    "less_than_equal": "过大",
-    "less_than": "过大",
-    "dict_type": "应为 JSON 对象",
-    "model_attributes_type": "应为 JSON 对象",
-    "model_type": "应为 JSON 对象",
-    "list_type": "应为数组",
-    "json_invalid": "不是合法的 JSON",
-    "value_error": "取值无效",
-}
 STATUS_MESSAGES = {
     400: ("invalid", "请求无效"),
     401: ("unauthenticated", "请先登录，或提供有效的访问令牌"),
@@ -92,7 +65,7 @@ def _field(loc: tuple[Any, ...] | list[Any]) -> str | None:
 def _validation(err: dict[str, Any]) -> tuple[str, str | None]:
     field = _field(err.get("loc", ()))
     kind = err.get("type", "")
-    msg = PYDANTIC_MESSAGES.get(kind) or err.get("msg") or "取值无效"
+    msg = message_for(err)
     if kind == "missing" and field in ("payload", "body", "data"):
         return "请求体必填（JSON 对象）", None
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than") and err.get("ctx"):
@@ -136,6 +109,21 @@ def install_error_handlers(api: NinjaAPI) -> None:
             return respond(request, 413, error_body(*STATUS_MESSAGES[413]))
         return respond(request, 400, error_body(*STATUS_MESSAGES[400]))
 
+    def on_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        message = "请求体不是合法的 multipart/form-data（缺少或无效的 boundary，或内容不完整）"
+        return respond(request, 400, error_body("invalid", message, "body"))
+
+    def on_data(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # The database refused a value the validation let through (a number past its range, a NUL byte).
+        log.warning("API database value refused on %s %s: %s", request.method, request.path, exc)
+        return respond(request, 400, error_body("invalid", "请求中的取值超出允许范围或含有不允许的字符"))
+
+    def on_value(request: HttpRequest, exc: ValueError | OverflowError) -> HttpResponse:
+        if not _raised_by_database_layer(exc):
+            return on_other(request, exc)
+        log.warning("API value refused by the ORM on %s %s: %s", request.method, request.path, exc)
+        return respond(request, 400, error_body("invalid", "请求中的数值超出允许范围或格式不符"))
+
     def on_other(request: HttpRequest, exc: Exception) -> HttpResponse:
         log.exception("API error on %s %s", request.method, request.path)
         return respond(request, 500, error_body("server_error", "服务器内部错误，已记录，请稍后再试或联系管理员"))
@@ -148,13 +136,48 @@ def install_error_handlers(api: NinjaAPI) -> None:
     api.add_exception_handler(Http404, on_404)
     api.add_exception_handler(PermissionDenied, on_denied)
     api.add_exception_handler(SuspiciousOperation, on_suspicious)
+    api.add_exception_handler(MultiPartParserError, on_multipart)
+    api.add_exception_handler(DataError, on_data)
+    api.add_exception_handler(ValueError, on_value)
+    api.add_exception_handler(OverflowError, on_value)
     api.add_exception_handler(Exception, on_other)
 
 
+DATABASE_LAYER = (f"{os.sep}django{os.sep}db{os.sep}", f"{os.sep}psycopg{os.sep}")
+
+
+def _raised_by_database_layer(exc: BaseException) -> bool:
+    """Whether the innermost frame of the traceback is Django's ORM or the database driver (an id past
+    SQLite's 64-bit range, a value the field cannot take) rather than the application's own code."""
+    tb = exc.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    return any(part in tb.tb_frame.f_code.co_filename for part in DATABASE_LAYER)
+
+
 class RongcuoAPI(NinjaAPI):
-    """NinjaAPI whose "method not allowed" and unknown-path answers are JSON like every other error."""
+    """NinjaAPI whose "method not allowed" and unknown-path answers are JSON like every other error, whose
+    integer path parameters are bounded to database ids, and whose OpenAPI document lists every error status
+    of every operation (rongcuo/core/openapi.py)."""
+
+    def _operations(self) -> list[Any]:
+        return [
+            op
+            for bound in self._get_bound_routers()
+            for view in bound.path_operations.values()
+            for op in view.operations
+        ]
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        openapi.bound_path_ids(self._operations())
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return openapi.document_errors(schema)
 
     def _get_urls(self) -> list[Any]:
+        # Every router is registered by now (rongcuo/urls.py reads api.urls after core.routers.register).
+        openapi.bound_path_ids(self._operations())
         urls = super()._get_urls()
         for pattern in urls:
             if isinstance(pattern, URLPattern):

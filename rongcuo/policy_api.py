@@ -20,6 +20,7 @@ from rongcuo import policy_exact
 from rongcuo.commands.policy import version_dict
 from rongcuo.consultation.library import effective_library
 from rongcuo.core.errors import NotFound
+from rongcuo.core.types import Day
 from rongcuo.policy import Library, PolicyError, PolicyVersion, evaluate
 from rongcuo.policy.catalog import catalog
 from rongcuo.policy.facts import check_facts
@@ -30,7 +31,7 @@ MAX_COMPARE = 100
 
 class EvaluateIn(Schema):
     facts: dict[str, Any] = Field(description='事实：{"事实名": true / false / null（未查明）}')
-    on: dt.date | None = Field(None, description="按该日期选择有效版本，默认今天")
+    on: Day | None = Field(None, description="按该日期选择有效版本，默认今天")
 
 
 class CompareIn(EvaluateIn):
@@ -48,11 +49,11 @@ class ExactQuery(Schema):
         description="A：政策编号，或 编号@日期（YYYY-MM-DD，该日有效的版本）、编号@版本名", examples=["jiangsu-2017"]
     )
     b: str = Field(description="B：同 A", examples=["hainan-qionghai-2018@2018"])
-    on: dt.date | None = Field(None, description="只写编号时按该日期选择有效版本，默认今天")
+    on: Day | None = Field(None, description="只写编号时按该日期选择有效版本，默认今天")
 
 
 class OnQuery(Schema):
-    on: dt.date | None = Field(None, description="按该日期选择有效版本，默认今天")
+    on: Day | None = Field(None, description="按该日期选择有效版本，默认今天")
 
 
 class VersionOut(Schema):
@@ -116,11 +117,12 @@ class MatrixPairOut(Schema):
     total: int
     differing: int
     share: float
+    decided: int = Field(description="其中两者均已得出结论而结论不同的组合数（如免予问责与不予容错）")
 
 
 class MatrixOut(Schema):
     format: str = Field(description="rongcuo.exact-matrix/1")
-    on: dt.date = Field(description="比较日期")
+    on: Day = Field(description="比较日期")
     policies: list[VersionOut] = Field(description="该日有效的各项办法（所用版本）")
     ids: list[str]
     pairs: list[MatrixPairOut] = Field(description="每一对办法（A 在前）")
@@ -288,7 +290,7 @@ def compare_matrix(request: HttpRequest, q: Query[OnQuery]) -> dict[str, Any]:
 
 
 @router.get("/{policy_id}", summary="逐条显示一项政策（on=生效日期，默认今天）")
-def show_policy(request: HttpRequest, policy_id: str, on: dt.date | None = None) -> dict[str, Any]:
+def show_policy(request: HttpRequest, policy_id: str, on: Day | None = None) -> dict[str, Any]:
     return version_dict(_version(policy_id, on))
 
 

@@ -7,6 +7,7 @@ RONGCUO_FIELD_KEY     hex key (32 hex = SM4/128) encrypting ID numbers and phone
 RONGCUO_DEBUG         "1" for development error pages
 RONGCUO_ALLOWED_HOSTS comma-separated
 RONGCUO_DATA_DIR      where private files live (attachments, keys); default ./var
+RONGCUO_HTTPS         "1": cookies marked Secure (the default without RONGCUO_DEBUG=1); "0" for plain HTTP
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "rongcuo.core.middleware.RequestLineLimit",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -144,26 +146,56 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-# 等保 2.0 level 3: complexity and expiry (ASVS discourages expiry; the 等保 default is kept and documented).
+# 等保 2.0 level 3: complexity, history and expiry (ASVS discourages expiry; the 等保 default is kept and
+# documented). Every message is Chinese: the project's own validators (accounts/passwords.py, docs/security.md).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "rongcuo.accounts.passwords.LengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "rongcuo.accounts.passwords.WhitespaceValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "rongcuo.accounts.passwords.ComplexityValidator"},
+    {"NAME": "rongcuo.accounts.passwords.UserAttributeValidator"},
+    {"NAME": "rongcuo.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "rongcuo.accounts.passwords.PasswordHistoryValidator"},
 ]
 RONGCUO_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("RONGCUO_PASSWORD_MAX_AGE_DAYS", "90"))
+RONGCUO_PASSWORD_HISTORY = int(os.environ.get("RONGCUO_PASSWORD_HISTORY", "5"))  # the last N may not be reused
 RONGCUO_LOCKOUT_THRESHOLD = 5
 RONGCUO_LOCKOUT_MINUTES = 10
+# Failed sign-ins per network address (accounts/throttle.py); past them every sign-in from it waits the window out.
+RONGCUO_SIGNIN_FAILURES_PER_ADDRESS = int(os.environ.get("RONGCUO_SIGNIN_FAILURES_PER_ADDRESS", "40"))
+RONGCUO_SIGNIN_WINDOW_SECONDS = int(os.environ.get("RONGCUO_SIGNIN_WINDOW_SECONDS", "600"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # The sign-in throttle's counters, in the database so that every worker process shares them (its table is
+    # made by migration accounts.0004). MAX_ENTRIES is high so that culling never drops a live counter.
+    "throttle": {
+        "BACKEND": "rongcuo.accounts.throttle.SignInCache",
+        "LOCATION": "rongcuo_throttle",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+RATELIMIT_USE_CACHE = "throttle"
 RONGCUO_IDLE_TIMEOUT_SECONDS = int(os.environ.get("RONGCUO_IDLE_TIMEOUT_SECONDS", "600"))
 RONGCUO_AUDIT_CHECKPOINT_EVERY = 1000
 RONGCUO_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
 RONGCUO_ATTACHMENT_DIR = DATA_DIR / "attachments"
 
+# /api/ request lines longer than this answer JSON 414 (core/middleware.py; gunicorn's own limit is above it).
+RONGCUO_MAX_REQUEST_LINE = 4094
+
+# Cookies (docs/deployment.md): the session and CSRF cookies are HttpOnly and SameSite=Lax everywhere, and Secure
+# in production (no RONGCUO_DEBUG=1), which is served over HTTPS behind the TLS proxy. Browsers keep Secure
+# cookies on http://127.0.0.1 and localhost, so the loopback demo still signs in; RONGCUO_HTTPS=0 for an
+# installation reached over plain HTTP from other machines, RONGCUO_HTTPS=1 for Secure under RONGCUO_DEBUG too.
+HTTPS = os.environ.get("RONGCUO_HTTPS", "0" if DEBUG else "1") == "1"
+SESSION_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

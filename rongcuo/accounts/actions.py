@@ -1,6 +1,7 @@
 """Account verbs of the three separated administrators 「三员分立」 and sign-in.
 
-- system administrator 系统管理员: creates, disables and resets accounts; grants nothing; sees no cases;
+- system administrator 系统管理员: creates, disables and resets accounts (password, second factor) of everyone
+  but administrators; grants nothing; sees no cases;
 - security administrator 安全管理员: grants and revokes roles and scopes; creates no accounts;
 - audit administrator 审计管理员: reads and exports the audit log only.
 One administrative role per account; an administrator holds no case role.
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -24,6 +26,7 @@ from rongcuo.core.errors import Conflict, Forbidden, Invalid, NotFound, Unauthen
 from rongcuo.core.prepared import PreparedQuery
 from rongcuo.org.models import Cadre, Jurisdiction, Unit
 
+from . import throttle
 from .models import ApiToken, RoleAssignment, User
 from .roles import ADMIN_ROLES, SCOPE, Role
 
@@ -40,6 +43,8 @@ def _require(user: User, role: str) -> None:
 
 
 def validate_password(password: str, user: User | None = None) -> None:
+    """settings.AUTH_PASSWORD_VALIDATORS (accounts/passwords.py), every message Chinese; on every path that sets
+    a password: create_user, change_password, reset_password."""
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
@@ -152,16 +157,35 @@ def revoke_role(admin: User, assignment_id: int, *, ip: str = "") -> None:
 # --- signing in ------------------------------------------------------------------------------------------
 
 
+def bad_credentials() -> Unauthenticated:
+    """The one answer to an unknown account, a wrong password, a locked or a disabled account: the same text and
+    status, so that an anonymous caller cannot tell whether an account exists (the audit record says which)."""
+    return Unauthenticated(
+        f"用户名或密码错误（连续错误 {settings.RONGCUO_LOCKOUT_THRESHOLD} 次，账号将锁定 "
+        f"{settings.RONGCUO_LOCKOUT_MINUTES} 分钟）"
+    )
+
+
 def check_credentials(username: str, password: str, *, ip: str = "") -> User:
-    """Password check with lockout after repeated failures; every attempt is audited."""
+    """Password check with lockout after repeated failures; every attempt is audited.
+
+    An address that has used up its failed sign-ins (accounts/throttle.py) is refused before anything is
+    looked up. Otherwise every attempt costs one password hash, for an unknown account too (Django's
+    ModelBackend does the same), and every refusal answers alike (bad_credentials)."""
+    if throttle.blocked(ip):
+        append_failure(Actor(None, username[:150], "", ip), "auth.login", "user", username[:64], reason="throttled")
+        raise throttle.refusal()
     now = timezone.now()
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username=username).first()
         if user is None:
+            make_password(password)  # the work of a password check, so that the time taken tells nothing
             failure = "unknown_user"
         elif not user.is_active:
+            check_password(password, user.password)  # the same work; refused whatever it says
             failure = "disabled"
         elif user.locked_until and user.locked_until > now:
+            check_password(password, user.password)
             failure = "locked"
         elif not user.check_password(password):
             failure = "bad_password"
@@ -172,17 +196,16 @@ def check_credentials(username: str, password: str, *, ip: str = "") -> User:
             user.save(update_fields=["failed_logins", "locked_until"])
         else:
             failure = ""
-            from .totp import needs_second_factor
-
             # With a second factor still to come, failures keep counting until the code is right too:
             # otherwise someone who knows the password could guess codes without ever being locked out.
-            if not (user.totp_enabled and needs_second_factor(user)):
+            if not user.totp_enabled:
                 user.failed_logins = 0
             user.locked_until = None
             user.last_login = now
             user.save(update_fields=["failed_logins", "locked_until", "last_login"])
             append(Actor(user.pk, user.username, "", ip), "auth.login", "user", user.username)
     if failure:
+        throttle.count_failure(ip)
         append_failure(
             Actor(user.pk if user else None, username[:150], "", ip),
             "auth.login",
@@ -190,9 +213,7 @@ def check_credentials(username: str, password: str, *, ip: str = "") -> User:
             username[:64],
             reason=failure,
         )
-        if failure == "locked":
-            raise Unauthenticated(f"连续登录失败次数过多，账号已锁定，请 {settings.RONGCUO_LOCKOUT_MINUTES} 分钟后再试")
-        raise Unauthenticated("用户名或密码错误")
+        raise bad_credentials()
     return user
 
 
@@ -230,7 +251,9 @@ def sign_out_everywhere(user: User, *, ip: str = "") -> None:
 
 
 def issue_token(user: User, name: str = "api", *, days: int = 30, ip: str = "") -> str:
-    """An API token: shown once; only its SHA-256 is stored."""
+    """An API token: shown once; only its SHA-256 is stored. It carries the user's session epoch: whatever moves
+    the epoch (sign-out everywhere, a password change or reset, second-factor enrolment or reset, disabling or
+    enabling the account) ends the token too."""
     raw = "rc_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         ApiToken.objects.create(
@@ -239,6 +262,7 @@ def issue_token(user: User, name: str = "api", *, days: int = 30, ip: str = "") 
             prefix=raw[3:11],
             key_hash=token_hash(raw),
             expires_at=timezone.now() + dt.timedelta(days=days),
+            session_epoch=user.session_epoch,
         )
         append(_actor(user, "", ip), "auth.token_issue", "user", user.username, detail={"name": name[:64]})
     return raw
@@ -257,6 +281,8 @@ def user_for_token(raw: str) -> User | None:
     tok = _TOKEN.first(token_hash(raw))  # key_hash is unique
     if tok is None or (tok.expires_at and tok.expires_at < timezone.now()) or not tok.user.is_active:
         return None
+    if tok.session_epoch != tok.user.session_epoch:
+        return None  # issued under credentials or a second factor that have changed since
     return tok.user
 
 
@@ -281,7 +307,9 @@ def describe(user: User) -> dict[str, Any]:
 
 
 def second_factor_failed(user: User, *, ip: str = "") -> bool:
-    """A wrong TOTP code counts like a wrong password toward lockout. Returns True when now locked."""
+    """A wrong TOTP code counts like a wrong password toward lockout, and toward the address's failed sign-ins.
+    Returns True when now locked."""
+    throttle.count_failure(ip)
     with transaction.atomic():
         u = User.objects.select_for_update().get(pk=user.pk)
         u.failed_logins += 1
@@ -298,3 +326,63 @@ def second_factor_passed(user: User, *, ip: str = "") -> None:
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(failed_logins=0)
         append(_actor(user, "", ip), "auth.totp", "user", user.username)
+
+
+# --- the system administrator's resets --------------------------------------------------------------------
+
+
+def _resettable(admin: User | None, username: str) -> User:
+    """The account a reset is for, locked. Administrators' credentials are not the system administrator's to
+    reset (三员分立: resetting the security or audit administrator's password and second factor would let the
+    system administrator become them); nor their own (that is change_password)."""
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None:
+        raise NotFound("账号不存在", field="username")
+    if admin is not None:
+        if user.pk == admin.pk:
+            raise Forbidden("不能重置本人账号：请在“修改密码”中修改本人密码")
+        if RoleAssignment.objects.filter(user=user, role__in=ADMIN_ROLES, revoked_at__isnull=True).exists():
+            raise Forbidden("管理员账号的密码和二次验证不能由系统管理员重置（三员分立），须按应急流程在服务器上处理")
+    return user
+
+
+def _end_sessions_and_tokens(user: User) -> None:
+    user.session_epoch += 1
+    ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
+
+
+def reset_password(admin: User | None, username: str, password: str, *, ip: str = "") -> User:
+    """The system administrator sets a temporary password: to be changed at the next sign-in; the account is
+    unlocked; its sessions and tokens end. The same password rules as any other (validate_password)."""
+    with transaction.atomic():
+        if admin is not None:
+            _require(admin, Role.SYSADMIN)
+        _resettable(admin, username)
+    target = User.objects.get(username=username)
+    validate_password(password, target)  # outside the transaction: the history check hashes several times
+    with transaction.atomic():
+        user = _resettable(admin, username)
+        user.set_password(password)
+        user.password_changed_at = timezone.now()
+        user.must_change_password = True
+        user.failed_logins = 0
+        user.locked_until = None
+        _end_sessions_and_tokens(user)
+        user.save()
+        append(_actor(admin, Role.SYSADMIN, ip), "account.password_reset", "user", username)
+    return user
+
+
+def reset_second_factor(admin: User | None, username: str, *, ip: str = "") -> User:
+    """The system administrator clears a lost second factor: the user enrols a new one at the next sign-in
+    (confined to enrolment until then); every session and token issued under the old one ends."""
+    with transaction.atomic():
+        if admin is not None:
+            _require(admin, Role.SYSADMIN)
+        user = _resettable(admin, username)
+        user.totp_enabled = False
+        user.totp_secret_enc = ""
+        _end_sessions_and_tokens(user)
+        user.save(update_fields=["totp_enabled", "totp_secret_enc", "session_epoch"])
+        append(_actor(admin, Role.SYSADMIN, ip), "account.totp_reset", "user", username)
+    return user

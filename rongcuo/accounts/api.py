@@ -33,7 +33,7 @@ admin_router = Router()
 class LoginIn(Schema):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=1, max_length=4096)
-    totp_code: str | None = Field(None, max_length=16, description="二次验证码（已绑定 TOTP 的工作人员必填）")
+    totp_code: str | None = Field(None, max_length=16, description="二次验证码（已绑定 TOTP 的账号必填）")
 
 
 class TotpRequired(Unauthenticated):
@@ -70,6 +70,10 @@ class GrantIn(Schema):
     case_id: int | None = Field(None, description="案件（第三方评估人、听证主持人）")
 
 
+class ResetPasswordIn(Schema):
+    password: str = Field(min_length=1, max_length=4096, description="临时密码（本人下次登录时须修改）")
+
+
 class UserQuery(PageQuery):
     q: str | None = Field(None, max_length=64, description="用户名或姓名包含")
     active: bool | None = None
@@ -80,7 +84,7 @@ def me_dict(user: User) -> dict[str, Any]:
         **actions.describe(user),
         "password_change_required": actions.password_expired(user),
         "totp_enabled": user.totp_enabled,
-        "totp_setup_required": not user.totp_enabled and totp.needs_second_factor(user),
+        "totp_setup_required": totp.second_factor_missing(user),
     }
 
 
@@ -99,11 +103,14 @@ def csrf(request: HttpRequest) -> dict[str, str]:
 
 
 def _second_factor(user: User, code: str | None, ip: str) -> None:
-    """Staff sign in with a TOTP code as well, as on the web; enrolment happens on the web pages."""
-    if not totp.needs_second_factor(user):
-        return
+    """Staff (and anyone who has enrolled) sign in with a TOTP code as well, as on the web; enrolment happens on
+    the web pages."""
     if not user.totp_enabled:
-        raise TotpSetupRequired("工作人员须先在网页端登录并绑定二次验证（TOTP）后，方可通过接口登录", field="totp_code")
+        if totp.needs_second_factor(user):
+            raise TotpSetupRequired(
+                "工作人员须先在网页端登录并绑定二次验证（TOTP）后，方可通过接口登录", field="totp_code"
+            )
+        return
     if not code:
         raise TotpRequired("请输入二次验证码（手机验证器上的六位数字）", field="totp_code")
     if not totp.verify(user, code):
@@ -236,6 +243,28 @@ def disable_user(request: HttpRequest, username: str) -> dict[str, Any]:
 @admin_router.post("/users/{username}/enable", summary="启用账号（系统管理员）")
 def enable_user(request: HttpRequest, username: str) -> dict[str, Any]:
     return _set_active(request, username, True)
+
+
+@admin_router.post(
+    "/users/{username}/password",
+    summary="重置密码（系统管理员；设临时密码，本人下次登录须修改；会话与令牌随即失效；管理员账号除外）",
+)
+def reset_password(request: HttpRequest, username: str, body: ResetPasswordIn) -> dict[str, Any]:
+    admin = api_user(request)
+    require_admin(admin, Role.SYSADMIN)
+    user = actions.reset_password(admin, username, body.password, ip=client_ip(request))
+    return {"username": user.username, "password_change_required": True}
+
+
+@admin_router.post(
+    "/users/{username}/totp-reset",
+    summary="重置二次验证（系统管理员；本人下次登录时重新绑定；会话与令牌随即失效；管理员账号除外）",
+)
+def reset_second_factor(request: HttpRequest, username: str) -> dict[str, Any]:
+    admin = api_user(request)
+    require_admin(admin, Role.SYSADMIN)
+    user = actions.reset_second_factor(admin, username, ip=client_ip(request))
+    return {"username": user.username, "totp_enabled": user.totp_enabled}
 
 
 @admin_router.post("/grants", response={201: dict[str, Any]}, summary="授予角色及管辖范围（安全管理员）")

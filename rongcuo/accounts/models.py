@@ -1,4 +1,5 @@
-"""Accounts with the 等保 features (lockout, expiry, TOTP, sign-out everywhere), role grants and API tokens."""
+"""Accounts with the 等保 features (lockout, expiry, TOTP, sign-out everywhere, password history), role grants and
+API tokens."""
 
 from __future__ import annotations
 
@@ -51,3 +52,20 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked = models.BooleanField(default=False)
+    # The user's session epoch when the token was issued. The epoch moves on sign-out everywhere, a password
+    # change or reset, enabling or disabling the account, second-factor enrolment or reset: a token never
+    # outlives the credentials and factor state it was issued under (accounts/actions.py user_for_token).
+    session_epoch = models.IntegerField(default=0)
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's most recent passwords (settings.RONGCUO_PASSWORD_HISTORY), never the text:
+    a new password may not be one of them (accounts/passwords.py PasswordHistoryValidator)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["user", "-id"])]

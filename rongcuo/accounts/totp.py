@@ -1,4 +1,11 @@
-"""TOTP second factor for staff (RFC 6238 via pyotp); the QR code is rendered locally as SVG (segno)."""
+"""TOTP second factor for staff (RFC 6238 via pyotp); the QR code is rendered locally as SVG (segno).
+
+Who must have one: every holder of a staff or administrator role (roles.STAFF_ROLES). Until they enrol, their
+sessions and tokens reach only enrolment, password change, /api/me and sign-out (web/middleware.py on the web
+pages, core/api_auth.py on the API). Enrolling, and the system administrator's reset, move the session epoch:
+every other session and every API token of the user ends, so none opened with a password alone outlives it.
+An account with a second factor enters its code at every sign-in, staff or not.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +21,22 @@ from rongcuo.audit.chain import Actor, append, append_failure
 from rongcuo.core import crypto
 from rongcuo.core.errors import Invalid
 
-from .models import RoleAssignment, User
+from .models import ApiToken, User
 from .roles import STAFF_ROLES
 
 ISSUER = "容错纠错"
 
 
 def needs_second_factor(user: User) -> bool:
-    return RoleAssignment.objects.filter(user=user, role__in=STAFF_ROLES, revoked_at__isnull=True).exists()
+    """Does this account hold a staff or administrator role? (Its grants, read once per request.)"""
+    from rongcuo.cases.access import role_names  # cases.access imports this app's models
+
+    return bool(role_names(user) & STAFF_ROLES)
+
+
+def second_factor_missing(user: User) -> bool:
+    """A staff or administrator account that has not enrolled: confined to enrolment."""
+    return not user.totp_enabled and needs_second_factor(user)
 
 
 def start_enrolment(user: User) -> str:
@@ -68,6 +83,10 @@ def confirm_enrolment(user: User, code: str, *, ip: str = "") -> None:
         append_failure(Actor(user.pk, user.username, "", ip), "auth.totp_enrol", "user", user.username)
         raise Invalid("验证码不正确，请核对手机上的六位数字后重试", field="code")
     with transaction.atomic():
-        user.totp_enabled = True
-        user.save(update_fields=["totp_enabled"])
+        # Sessions opened with a password alone (another browser, before enrolment) end, and so do tokens: the
+        # caller keeps its own session by taking the new epoch (web/views/auth.py).
+        epoch = User.objects.select_for_update().values_list("session_epoch", flat=True).get(pk=user.pk) + 1
+        User.objects.filter(pk=user.pk).update(totp_enabled=True, session_epoch=epoch)
+        user.totp_enabled, user.session_epoch = True, epoch
+        ApiToken.objects.filter(user=user, revoked=False).update(revoked=True)
         append(Actor(user.pk, user.username, "", ip), "auth.totp_enrol", "user", user.username)

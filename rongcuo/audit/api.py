@@ -1,7 +1,9 @@
 """The audit log for the audit administrator 「审计管理员」 only: records, chain verification, checkpoints.
 
 Everyone else gets 404 here. The audit administrator sees who did what to which object, never case
-contents: the summaries of case-timeline records are withheld. Reading the log is itself audited.
+contents: the summaries of case-timeline records are withheld, and so is the text of searches (records keep a
+keyed digest of it; older records holding the text show the digest instead: redact.py). Reading the log is
+itself audited.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ from rongcuo.cases.access import role_names
 from rongcuo.core.api_auth import api_user, client_ip
 from rongcuo.core.errors import NotFound
 from rongcuo.core.pagination import PageQuery, page, paginate
+from rongcuo.core.types import Day
 
+from . import redact
 from .chain import Actor, append
 from .models import AuditCheckpoint, AuditRecord
 from .verify import check_checkpoints, verify_chain
@@ -35,8 +39,8 @@ class AuditQuery(PageQuery):
     action: str | None = Field(None, max_length=64, description="操作，如 case.read；以 . 结尾按前缀匹配")
     user: str | None = Field(None, max_length=150, description="用户名")
     object: str | None = Field(None, max_length=110, description="对象编号，或 类型:编号（如 case:RC-…）")
-    date_from: dt.date | None = Field(None, description="起始日期（含，北京时间）")
-    date_to: dt.date | None = Field(None, description="截止日期（含，北京时间）")
+    date_from: Day | None = Field(None, description="起始日期（含，北京时间）")
+    date_to: Day | None = Field(None, description="截止日期（含，北京时间）")
     success: bool | None = Field(None, description="是否成功")
     kind: str | None = Field(None, max_length=16, description="security / timeline")
 
@@ -82,6 +86,7 @@ def record_dict(r: AuditRecord) -> dict[str, Any]:
         detail = {"raw": r.detail}
     if r.kind == AuditRecord.KIND_TIMELINE and isinstance(detail, dict):
         detail = {k: v for k, v in detail.items() if k in ("stage_from", "stage_to")} | {"summary": WITHHELD}
+    detail = redact.shown_detail(r.action, detail)
     return {
         "seq": r.seq,
         "at": r.at,

@@ -22,11 +22,13 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from rongcuo.accounts.models import User
+from rongcuo.audit import redact
 from rongcuo.audit.chain import Actor, append, append_failure
 from rongcuo.consultation.library import effective_library
 from rongcuo.core.api_auth import api_user, client_ip
 from rongcuo.core.errors import ActionError, Invalid, NotFound
 from rongcuo.core.pagination import PageQuery, page, paginate
+from rongcuo.core.types import UserText
 from rongcuo.org.models import Jurisdiction
 from rongcuo.policy.catalog import OUTCOME_LABELS
 from rongcuo.procedure import engine
@@ -339,7 +341,7 @@ def case_detail(user: User, case: Case) -> dict[str, Any]:
 
 class ReviewIn(Schema):
     acknowledge: bool = Field(description="true 受理；false 退回")
-    response: str = Field(min_length=1, max_length=5000, description="受理或退回意见")
+    response: UserText = Field(min_length=1, max_length=5000, description="受理或退回意见")
 
 
 class AttachmentCorrupted(ActionError):
@@ -365,7 +367,7 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> dict[str, Any
     base = access.visible_cases(user).select_related("jurisdiction", "unit", "cadre").defer(*LIST_DEFERRED)
     qs = filter_cases(base.order_by("-id"), filters)
     items, meta = paginate(qs, filters, ids_first=True)
-    shown = filters.model_dump(mode="json", exclude_none=True, exclude={"page", "page_size"})
+    shown = redact.filters(filters.model_dump(mode="json", exclude_none=True, exclude={"page", "page_size"}))
     append(_actor(request), "case.list", "case", "", detail={"filters": shown, **meta, "shown": len(items)})
     labels = _stage_labels()
     return page([case_row(c, labels) for c in items], meta)

@@ -2,20 +2,43 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rongcuo.core.errors import Invalid
+from rongcuo.core.types import Day, Id, clean_text
+from rongcuo.core.validation import message_for
 from rongcuo.policy.catalog import catalog
 
 Text = Field(min_length=1, max_length=20000)
 
 
+def _clean(value: Any) -> Any:
+    """Every string a payload carries, at any depth (lists, nested objects, free-form answers)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list | tuple):
+        for item in value:
+            _clean(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _clean(key)
+            _clean(item)
+    return value
+
+
 class Payload(BaseModel):
+    """Base of every verb's payload: unknown fields refused, text trimmed, and no text may hold NUL or a
+    bidirectional control character (rongcuo.core.types.clean_text), whatever the field."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_control_characters(cls, value: Any) -> Any:
+        return value if isinstance(value, BaseModel) else _clean(value)
 
 
 class Note(Payload):
@@ -48,7 +71,7 @@ class NotQualifyingFinding(Payload):
 class Defence(Payload):
     statement: str = Text
     witnesses: list[str] = Field(default_factory=list, max_length=50)
-    attachment_ids: list[int] = Field(default_factory=list, max_length=100)
+    attachment_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
 class Evaluation(Payload):
@@ -58,7 +81,7 @@ class Evaluation(Payload):
 
 
 class Hearing(Payload):
-    held_on: dt.date
+    held_on: Day
     participants: list[str] = Field(min_length=1, max_length=200)
     summary: str = Text
 
@@ -67,7 +90,7 @@ OutcomeChoice = Literal["exempt", "mitigate", "not_tolerated"]
 
 
 class Deliberation(Payload):
-    met_on: dt.date
+    met_on: Day
     participants: list[str] = Field(min_length=3, max_length=100, description="参会人员（集体研判至少三人）")
     opinions: str = Text
     recommendation: OutcomeChoice
@@ -77,7 +100,7 @@ class Deliberation(Payload):
 
 class Decide(Payload):
     disposition: str = Field(min_length=1, max_length=16)
-    decided_on: dt.date
+    decided_on: Day
     organ: str = Field(min_length=1, max_length=128)
     basis: str = Field(default="", max_length=20000)
     influence_months: int | None = Field(default=None, ge=0, le=120)
@@ -88,18 +111,18 @@ class Decide(Payload):
 
 class Feedback(Payload):
     text: str = Text
-    delivered_on: dt.date
+    delivered_on: Day
 
 
 class Notify(Payload):
     letter: str = Text
-    sent_on: dt.date
+    sent_on: Day
     recipient: str = Field(min_length=1, max_length=128)
 
 
 class Filing(Payload):
     report: str = Text
-    filed_on: dt.date
+    filed_on: Day
     filed_with: str = Field(min_length=1, max_length=128)
 
 
@@ -152,31 +175,31 @@ VERB_PAYLOADS: dict[str, type[Payload]] = {
 
 
 class ApplicationIn(Payload):
-    matter_id: int | None = None
-    unit_id: int | None = None
-    cadre_id: int | None = None
+    matter_id: Id | None = None
+    unit_id: Id | None = None
+    cadre_id: Id | None = None
     title: str = Field(min_length=1, max_length=200)
     summary: str = Text
     domain: str = Field(default="", max_length=32)
-    conduct_date: dt.date | None = None
+    conduct_date: Day | None = None
     statement: str = Text  # 书面申请 / 单位自查说明
     self_check: str = Field(default="", max_length=20000, description="单位对照免责清单自查情况")
-    pre_filing_id: int | None = None
+    pre_filing_id: Id | None = None
 
 
 class MatterIn(Payload):
-    unit_id: int
-    cadre_id: int | None = None
+    unit_id: Id
+    cadre_id: Id | None = None
     title: str = Field(min_length=1, max_length=200)
     description: str = Field(default="", max_length=20000)
     initiating_organ: str = Field(min_length=1, max_length=128)
-    conduct_date: dt.date | None = None
-    started_on: dt.date
+    conduct_date: Day | None = None
+    started_on: Day
     domain: str = Field(default="", max_length=32)
 
 
 class PreFilingIn(Payload):
-    unit_id: int
+    unit_id: Id
     title: str = Field(min_length=1, max_length=200)
     measure: str = Text
     risks: str = Text
@@ -188,13 +211,13 @@ class FactIn(Payload):
     fact: str = Field(min_length=1, max_length=64)
     value: bool | None
     comment: str = Field(default="", max_length=5000)
-    attachment_ids: list[int] = Field(default_factory=list, max_length=100)
-    interview_ids: list[int] = Field(default_factory=list, max_length=100)
+    attachment_ids: list[Id] = Field(default_factory=list, max_length=100)
+    interview_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
 class InterviewIn(Payload):
     interviewee: str = Field(min_length=1, max_length=100)
-    held_on: dt.date
+    held_on: Day
     content: str = Text
 
 
@@ -207,26 +230,29 @@ def parse_payload(model: type[Payload], data: Any) -> Any:
         err = exc.errors()[0]
         field = ".".join(str(p) for p in err["loc"]) or None
         kind = err["type"]
-        msg = {
-            "missing": "必填",
-            "string_too_short": "不能为空",
-            "too_short": "数量不足",
-            "extra_forbidden": "不认识的字段",
-            "literal_error": "取值不在允许范围内",
-            "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-            "date_parsing": "应为日期（YYYY-MM-DD）",
-            "date_type": "应为日期（YYYY-MM-DD）",
-            "bool_type": "应为 true 或 false",
-            "bool_parsing": "应为 true 或 false",
-            "int_parsing": "应为整数",
-            "int_type": "应为整数",
-            "string_type": "应为文本",
-            "list_type": "应为列表",
-            "dict_type": "应为对象",
-            "greater_than_equal": "数值过小",
-            "less_than_equal": "数值过大",
-            "string_too_long": "过长",
-        }.get(kind, err["msg"])
+        msg = message_for(
+            err,
+            {
+                "missing": "必填",
+                "string_too_short": "不能为空",
+                "too_short": "数量不足",
+                "extra_forbidden": "不认识的字段",
+                "literal_error": "取值不在允许范围内",
+                "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+                "date_parsing": "应为日期（YYYY-MM-DD）",
+                "date_type": "应为日期（YYYY-MM-DD）",
+                "bool_type": "应为 true 或 false",
+                "bool_parsing": "应为 true 或 false",
+                "int_parsing": "应为整数",
+                "int_type": "应为整数",
+                "string_type": "应为文本",
+                "list_type": "应为列表",
+                "dict_type": "应为对象",
+                "greater_than_equal": "数值过小",
+                "less_than_equal": "数值过大",
+                "string_too_long": "过长",
+            },
+        )
         if kind == "too_short" and field == "participants":
             msg = "集体研判参会人员至少三人" if model is Deliberation else "至少一人"
         raise Invalid(f"{field}: {msg}" if field else msg, field=field) from None

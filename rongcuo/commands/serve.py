@@ -77,12 +77,25 @@ def serve(host: str, port: int, workers: int, dev: bool, allow_remote: bool) -> 
 
         call_command("runserver", address)
         return
+    os.execv(sys.executable, gunicorn_args(address, workers))
+
+
+# gunicorn answers a request line or header field past its limits with its own HTML page; its limits are set
+# to the largest it takes so that such requests reach Django, which answers /api/ paths with JSON 414 past
+# settings.RONGCUO_MAX_REQUEST_LINE (rongcuo/core/middleware.py, docs/deployment.md).
+LIMIT_REQUEST_LINE = 8190  # gunicorn's maximum (a larger value is cut to it; 0 would mean unbounded)
+LIMIT_REQUEST_FIELD_SIZE = 16380
+
+
+def gunicorn_args(address: str, workers: int) -> list[str]:
     args = [sys.executable, "-m", "gunicorn", "rongcuo.wsgi:application"]
     args += ["--bind", address, "--workers", str(workers), "--access-logfile", "-"]
+    args += ["--limit-request-line", str(LIMIT_REQUEST_LINE)]
+    args += ["--limit-request-field_size", str(LIMIT_REQUEST_FIELD_SIZE)]
     if _gunicorn_has("control_socket_disable"):
         # gunicorn ≥ 24 opens a control socket at one path per user: several instances would collide.
         args.append("--no-control-socket")
-    os.execv(sys.executable, args)
+    return args
 
 
 def _announce(host: str, address: str) -> None:

@@ -1,7 +1,8 @@
 """Field encryption for personal data (ID numbers, phones): SM4-GCM with a key from the environment.
 
 Stored form: "sm4gcm1:" + base64(nonce(12) || ciphertext || tag(16)). A keyed SM3-HMAC of the
-normalised value (blind index) allows exact lookup without decrypting.
+normalised value (blind index) allows exact lookup without decrypting; `keyed_digest` is the same with a
+purpose of its own (search terms in the audit log).
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ def blind_index(text: str | None) -> str:
     if not text:
         return ""
     return hmac.new(_key(), text.strip().upper().encode("utf-8"), "sm3").hexdigest()
+
+
+def keyed_digest(purpose: str, text: str) -> str:
+    """SM3-HMAC of a text under the field key, separated by purpose, so that equal texts can be matched without
+    being readable, and a digest made for one purpose (audited search terms) never equals one made for another
+    (the ID-number blind index above). 128 bits in hex."""
+    message = purpose.encode("utf-8") + b"\x00" + text.encode("utf-8")
+    return hmac.new(_key(), message, "sm3").hexdigest()[:32]
 
 
 def mask_id_number(value: str) -> str:

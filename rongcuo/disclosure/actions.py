@@ -1,10 +1,12 @@
 """The publisher's verbs: generate, edit, scan, approve and withdraw a rendition; curate typical cases.
 
 Each runs in one transaction through `cases.actions.attempt` (a refusal is audited after the rollback),
-reaches the case only through the access chokepoint (outsiders: NotFound; a visible case without the
-公开发布员 role on it: Forbidden), and records a timeline event on the case (which also enters the audit
-chain). Approval re-runs the de-identification scan and refuses while any known name, ID-number-like or
-phone-like string remains. Publishing and withdrawing send the `signals` the search index listens to.
+reaches the case only through the access chokepoint (outsiders: NotFound; generating a rendition of a
+visible case without the 公开发布员 role on it: Forbidden; a rendition itself exists only for the
+publishers of its case: anyone else, in the same jurisdiction or not, gets NotFound as for a missing one),
+and records a timeline event on the case (which also enters the audit chain). Approval re-runs the
+de-identification scan and refuses while any known name, ID-number-like or phone-like string remains.
+Publishing and withdrawing send the `signals` the search index listens to.
 """
 
 from __future__ import annotations
@@ -82,7 +84,8 @@ def _locked(user: User, rendition_id: int | str) -> tuple[Rendition, Case]:
     if case_id is None:
         raise NotFound()
     case = access.access_case(user, case_id, for_update=True)
-    _publisher_role(user, case)
+    if PUBLISHER not in access.roles_on_case(user, case):
+        raise NotFound()  # the same answer as a missing rendition (the list never shows it either)
     return Rendition.objects.select_for_update().get(pk=pk), case
 
 

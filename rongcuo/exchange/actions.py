@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from rongcuo.accounts.models import User
+from rongcuo.audit import redact
 from rongcuo.audit.chain import append, append_failure
 from rongcuo.cases import access
 from rongcuo.cases.actions import actor_for
@@ -148,7 +149,7 @@ def export_cases(
         wb = new_workbook()
         rows = exports.write_cases(wb, qs, track, total)
         save(wb, out)
-        return case_grants[0].role, rows, {"filters": f}
+        return case_grants[0].role, rows, {"filters": redact.filters(f)}  # no search text in the audit log
 
     rows = _audited(user, "cases", ip, run)
     return Exported("cases", rows, export_filename("cases"))

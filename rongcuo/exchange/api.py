@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import tempfile
 from typing import IO, Any, Literal
 
@@ -18,6 +17,7 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from rongcuo.core.api_auth import api_user, client_ip, default_auth
+from rongcuo.core.types import Day
 
 from . import actions
 from .exports import StatsFilters
@@ -53,14 +53,14 @@ class CaseFilters(Schema):
 
 class StatsQuery(Schema):
     jurisdiction: str | None = Field(None, pattern=r"^\d{6}$", description="区划代码（含下级）")
-    since: dt.date | None = Field(None, description="立案日期起（含）")
-    until: dt.date | None = Field(None, description="立案日期止（含）")
+    since: Day | None = Field(None, description="立案日期起（含）")
+    until: Day | None = Field(None, description="立案日期止（含）")
     period: Literal["month", "quarter", "year"] = Field("month", description="按期间统计的周期")
 
 
 class StandingQuery(Schema):
     jurisdiction: str | None = Field(None, pattern=r"^\d{6}$", description="区划代码（含下级）")
-    on: dt.date | None = Field(None, description="按该日期判断是否受影响，默认今天")
+    on: Day | None = Field(None, description="按该日期判断是否受影响，默认今天")
 
 
 def _download(name: str, produce: Any) -> FileResponse:

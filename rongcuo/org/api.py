@@ -21,6 +21,7 @@ from rongcuo.cases.payloads import MatterIn
 from rongcuo.core.api_auth import api_user, client_ip
 from rongcuo.core.errors import NotFound
 from rongcuo.core.pagination import PageQuery, page, paginate
+from rongcuo.core.types import Id
 
 from .models import AccountabilityMatter, Cadre, Jurisdiction, Unit
 
@@ -34,7 +35,7 @@ class OrgQuery(PageQuery):
 
 
 class CadreQuery(OrgQuery):
-    unit: int | None = Field(None, description="单位（含下级单位）")
+    unit: Id | None = Field(None, description="单位（含下级单位）")
 
 
 class MatterQuery(PageQuery):

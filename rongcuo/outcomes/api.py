@@ -6,13 +6,13 @@ endpoint calls a verb or an audited read, so scope, roles and the audit are the 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Status
 
 from rongcuo.core.api_auth import api_user, client_ip, default_auth
+from rongcuo.core.types import Day, Id
 
 from . import actions, clearing, payloads, statement, warnings
 from .serialize import plan_dict, report_dict
@@ -30,12 +30,27 @@ def _ctx(request: HttpRequest) -> tuple[Any, str]:
 # --- 结果运用 ----------------------------------------------------------------------------------------
 
 
-@router.get("/standing", response=Json, summary="结果运用查询：某干部在某日、某用途上是否受处理影响")
+@router.get(
+    "/standing",
+    response=Json,
+    summary="结果运用查询：某干部在某日、某用途上是否受处理影响",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "format=json：结构化结果；format=text：可打印的中文说明",
+                "content": {
+                    "application/json": {"schema": {"type": "object", "additionalProperties": True}},
+                    "text/plain": {"schema": {"type": "string"}},
+                },
+            }
+        }
+    },
+)
 def standing(
     request: HttpRequest,
-    cadre: int,
+    cadre: Id,
     purpose: str = "",
-    on: dt.date | None = None,
+    on: Day | None = None,
     format: Literal["json", "text"] = "json",
 ) -> Any:
     user, ip = _ctx(request)
@@ -107,7 +122,7 @@ def record_refusal(request: HttpRequest, case_id: int, payload: payloads.Refusal
 
 
 @router.get("/reports", response=list[Json], summary="检举控告（本辖区）")
-def list_reports(request: HttpRequest, cadre: int | None = None) -> Any:
+def list_reports(request: HttpRequest, cadre: Id | None = None) -> Any:
     user, ip = _ctx(request)
     return [report_dict(r, full=False) for r in clearing.list_reports(user, cadre_id=cadre, ip=ip)[:200]]
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import Field
 
 from rongcuo.cases.payloads import Payload, Text
+from rongcuo.core.types import Day, Id
 
 Short = Field(min_length=1, max_length=100)
 
 
 class MilestoneIn(Payload):
     title: str = Short
-    due_on: dt.date
+    due_on: Day
     description: str = Field(default="", max_length=5000)
 
 
@@ -22,26 +22,26 @@ class PlanIn(Payload):
     responsible: str = Field(min_length=1, max_length=100, description="整改责任人")
     measures: str = Field(min_length=1, max_length=20000, description="整改措施")
     basis: str = Field(min_length=1, max_length=20000, description="整改依据")
-    deadline_on: dt.date = Field(description="整改完成期限")
+    deadline_on: Day = Field(description="整改完成期限")
     milestones: list[MilestoneIn] = Field(default_factory=list, max_length=50, description="阶段节点")
 
 
 class ProgressIn(Payload):
     text: str = Text
     percent: int | None = Field(default=None, ge=0, le=100)
-    milestone_id: int | None = None
+    milestone_id: Id | None = None
     milestone_done: bool = False
 
 
 class AssessmentIn(Payload):
     rating: Literal["good", "fair", "average", "poor"]
     comment: str = Text
-    milestone_id: int | None = None
+    milestone_id: Id | None = None
 
 
 class CompletionIn(Payload):
     evidence: str = Text
-    attachment_ids: list[int] = Field(default_factory=list, max_length=100)
+    attachment_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
 class VerifyIn(Payload):
@@ -56,13 +56,13 @@ class RefusalIn(Payload):
 
 class ReportedMatterIn(Payload):
     text: str = Field(min_length=1, max_length=5000)
-    case_id: int | None = None
-    matter_id: int | None = None
+    case_id: Id | None = None
+    matter_id: Id | None = None
 
 
 class ReportIn(Payload):
-    cadre_id: int
-    received_on: dt.date
+    cadre_id: Id
+    received_on: Day
     channel: str = Field(min_length=1, max_length=32)
     summary: str = Text
     informant: str = Field(default="", max_length=200)
@@ -73,14 +73,14 @@ FindingChoice = Literal["true", "partly_true", "untrue", "seriously_untrue", "fa
 
 
 class FindingIn(Payload):
-    matter_id: int
+    matter_id: Id
     finding: FindingChoice
     note: str = Field(default="", max_length=5000)
 
 
 class ConclusionIn(Payload):
     organ: str = Field(min_length=1, max_length=128, description="核实机关")
-    concluded_on: dt.date
+    concluded_on: Day
     conclusion: str = Text
     findings: list[FindingIn] = Field(min_length=1, max_length=50)
 
@@ -89,11 +89,11 @@ Method = Literal["written", "in_person", "meeting", "circular"]
 
 
 class ClarificationIn(Payload):
-    matter_ids: list[int] = Field(min_length=1, max_length=50)
+    matter_ids: list[Id] = Field(min_length=1, max_length=50)
     methods: list[Method] = Field(min_length=1, max_length=4)
     scope: str = Field(min_length=1, max_length=300, description="澄清范围")
     written_text: str = Field(default="", max_length=20000, description="书面澄清材料")
-    held_on: dt.date
+    held_on: Day
     organ: str = Field(default="", max_length=128, description="澄清机关（须为核实机关）")
     refer_false_accusation: bool = False
     referred_to: str = Field(default="", max_length=128)
@@ -103,4 +103,4 @@ class ClarificationIn(Payload):
 class ReferralIn(Payload):
     referred_to: str = Field(min_length=1, max_length=128)
     note: str = Text
-    referred_on: dt.date
+    referred_on: Day

@@ -1,6 +1,7 @@
 """Search endpoints, registered under /api/search by rongcuo.core.routers.
 
-GET /api/search/cases?q=…          cases within the caller's scope (each search is audited like a list read)
+GET /api/search/cases?q=…          cases within the caller's scope (each search is audited like a list read; the
+                                   record keeps a keyed digest of the terms, never the text: audit/redact.py)
 GET /api/search/public?q=…         the public library of published de-identified renditions (no sign-in)
 GET /api/search/similar/{case_id}  「类案推送」 for a case the caller can see (audited like a case read)
 """
@@ -13,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
+from rongcuo.audit import redact
 from rongcuo.audit.chain import Actor, append, append_failure
 from rongcuo.cases import access, actions
 from rongcuo.core.api_auth import api_user, client_ip
@@ -61,7 +63,8 @@ def _actor(request: HttpRequest) -> Actor:
 def search_cases(request: HttpRequest, q: Query[SearchQuery]) -> dict[str, Any]:
     user = api_user(request)
     p = index.search_cases(user, q.q, limit=q.page_size, offset=(q.page - 1) * q.page_size)
-    append(_actor(request), "case.search", "case", "", detail={"q": q.q, "total": p.total, "shown": len(p.items)})
+    detail = {**redact.search_terms(q.q), "total": p.total, "shown": len(p.items)}
+    append(_actor(request), "case.search", "case", "", detail=detail)
     items = [
         {
             "id": h.case.pk,

@@ -7,7 +7,6 @@ may use them; the three administrators see no cases and are refused (403), as ar
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from django.db.models import QuerySet
@@ -20,6 +19,7 @@ from rongcuo.cases import access
 from rongcuo.cases.models import Case
 from rongcuo.core.api_auth import api_user
 from rongcuo.core.errors import Forbidden, Invalid
+from rongcuo.core.types import Day
 from rongcuo.org.models import Jurisdiction
 
 from . import queries
@@ -31,8 +31,8 @@ STATS_ROLES = frozenset({"handler", "investigator", "secretary", "org_liaison", 
 
 class Filters(Schema):
     jurisdiction: str | None = Field(None, pattern=r"^\d{6}$", description="区划代码（含下级），须在本人范围内")
-    since: dt.date | None = Field(None, description="立案日期起（含）")
-    until: dt.date | None = Field(None, description="立案日期止（含）")
+    since: Day | None = Field(None, description="立案日期起（含）")
+    until: Day | None = Field(None, description="立案日期止（含）")
 
 
 class ByQuery(Filters):

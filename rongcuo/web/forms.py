@@ -93,6 +93,8 @@ class FormField:
 def _kind(annotation: Any, name: str) -> tuple[str, list[tuple[str, str]]]:
     origin = typing.get_origin(annotation)
     args = typing.get_args(annotation)
+    if origin is typing.Annotated:  # Day, Id (rongcuo.core.types) inside an Optional
+        return _kind(args[0], name)
     if origin in (types.UnionType, typing.Union):
         inner = [a for a in args if a is not type(None)]
         return _kind(inner[0], name) if inner else ("text", [])

@@ -1,5 +1,7 @@
 """Enforce, on every signed-in web page: a password change when required or expired, and TOTP enrolment
-for staff. API requests and public pages are not affected (the API has its own checks)."""
+for staff and administrators (roles.STAFF_ROLES), who reach nothing but enrolment, password change and
+sign-out until they have enrolled. API requests and public pages are not affected here: the API refuses the
+same accounts itself (core/api_auth.py, 403 totp_setup_required), by session and by token."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from rongcuo.accounts.actions import password_expired
-from rongcuo.accounts.totp import needs_second_factor
+from rongcuo.accounts.totp import second_factor_missing
 
 EXEMPT_PREFIXES = ("/api/", "/public/", "/static/", "/login", "/logout", "/account/password", "/account/totp")
 
@@ -23,6 +25,6 @@ class WebSecurityMiddleware:
         if user is not None and user.is_authenticated and not request.path.startswith(EXEMPT_PREFIXES):
             if password_expired(user):
                 return redirect("web:password")
-            if not user.totp_enabled and needs_second_factor(user):
+            if second_factor_missing(user):
                 return redirect("web:totp_setup")
         return self.get_response(request)

@@ -86,15 +86,19 @@ def test_login_requires_the_csrf_token(world) -> None:
 def test_lockout_after_five_failures(world) -> None:
     client = browser()
     token = csrf(client)
+    message = "用户名或密码错误（连续错误 5 次，账号将锁定 10 分钟）"
+    refused = {"error": "unauthenticated", "message": message, "field": None}
     for _ in range(5):
         response = post(client, "/api/auth/login", {"username": "handler", "password": "wrong-Password-1"}, token)
         assert response.status_code == 401
-        assert response.json() == {"error": "unauthenticated", "message": "用户名或密码错误", "field": None}
+        assert response.json() == refused
+    # locked: the right password gets the same answer (an anonymous caller learns nothing); the audit says why
     response = post(client, "/api/auth/login", credentials("handler"), token)
-    assert response.status_code == 401 and "锁定" in response.json()["message"]
+    assert response.status_code == 401 and response.json() == refused
     assert AuditRecord.objects.filter(action="auth.login", success=False).count() == 6
+    assert json.loads(AuditRecord.objects.filter(action="auth.login").latest("seq").detail) == {"reason": "locked"}
     unknown = post(client, "/api/auth/login", {"username": "nobody", "password": "x"}, token)
-    assert unknown.status_code == 401 and unknown.json()["message"] == "用户名或密码错误"
+    assert unknown.status_code == 401 and unknown.json() == refused
 
 
 def test_csrf_required_for_session_writes(world) -> None:
@@ -200,6 +204,7 @@ def test_administrators(world) -> None:
 
 
 def test_staff_need_the_second_factor(world) -> None:
+    User.objects.filter(username="investigator").update(totp_enabled=False)  # not enrolled yet
     client = browser()
     token = csrf(client)
     plain = {"username": "investigator", "password": PASSWORD}

@@ -32,13 +32,14 @@ from django.test import Client
 from rongcuo.accounts import actions as accounts
 from rongcuo.cases import access, actions
 from rongcuo.procedure.sweep import sweep
+from tests import samples
 
 from .conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
 TODAY = str(dt.date.today())
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = samples.pdf()
 ANON = "anonymous"
 ROLES = [
     "applicant",
@@ -222,6 +223,14 @@ EXPECTED: dict[tuple[str, str], Route] = {
         fixed("/api/admin/users/target/disable"), only({"sysadmin"}, 200)
     ),
     ("POST", "/admin/users/{username}/enable"): Route(fixed("/api/admin/users/target/enable"), only({"sysadmin"}, 200)),
+    ("POST", "/admin/users/{username}/password"): Route(
+        fixed("/api/admin/users/target/password"),
+        only({"sysadmin"}, 200),
+        body=lambda c, r: {"password": "Temp#Word2049x"},
+    ),
+    ("POST", "/admin/users/{username}/totp-reset"): Route(
+        fixed("/api/admin/users/target/totp-reset"), only({"sysadmin"}, 200)
+    ),
     ("POST", "/admin/grants"): Route(
         fixed("/api/admin/grants"),
         only({"secadmin"}, 201),

@@ -78,9 +78,11 @@ def test_verb_errors(as_user, case) -> None:
 def test_not_found_paths_and_methods(as_user, case) -> None:
     handler = as_user("handler")
     error(handler.get("/cases/999999"), 404, "not_found")
-    for huge in ("99999999999999999999", str(2**63)):  # past any database integer: missing, never a 500
-        error(handler.get(f"/cases/{huge}"), 404, "not_found")
-        error(handler.post(f"/cases/{huge}/actions/accept", {}), 404, "not_found")
+    for huge in ("99999999999999999999", str(2**63)):  # past any database id: refused by name, never a 500
+        body = error(handler.get(f"/cases/{huge}"), 400, "invalid", "case_id")
+        assert "不大于 9223372036854775807" in body["message"]
+        error(handler.post(f"/cases/{huge}/actions/accept", {}), 400, "invalid", "case_id")
+    error(handler.get("/cases/0"), 400, "invalid", "case_id")
     error(handler.get("/cases/not-a-number"), 400, "invalid", "case_id")
     error(handler.get("/no/such/endpoint"), 404, "not_found")
     error(Client().get("/api/no/such/endpoint"), 404, "not_found")

@@ -13,6 +13,7 @@ from rongcuo.accounts import actions as accounts
 from rongcuo.audit.models import AuditRecord
 from rongcuo.cases import actions
 from rongcuo.cases.models import Case
+from tests import samples
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ APPLICATION = {
     "conduct_date": "2023-05-01",
     "domain": "征地拆迁",
 }
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = samples.pdf()
 
 
 def ok(response: Any, status: int = 200) -> dict[str, Any]:

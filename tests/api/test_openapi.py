@@ -104,3 +104,54 @@ def test_public_and_protected_operations(spec: dict[str, Any]) -> None:
 def test_validates_with_openapi_spec_validator(spec: dict[str, Any]) -> None:
     validator = pytest.importorskip("openapi_spec_validator")
     validator.validate(spec)
+
+
+def test_every_operation_documents_its_error_statuses(spec: dict[str, Any]) -> None:
+    error = spec["components"]["schemas"]["Error"]
+    assert set(error["required"]) == {"error", "message", "field"}
+    ref = {"$ref": "#/components/schemas/Error"}
+    count = 0
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method not in METHODS:
+                continue
+            responses = op["responses"]
+            wanted = {"414"}  # an over-long request line, whatever the operation
+            if op.get("parameters") or "requestBody" in op:
+                wanted.add("400")
+            if op.get("security"):
+                wanted |= {"401", "403", "404"}
+                if method != "get":
+                    wanted.add("409")
+            if "requestBody" in op:
+                wanted.add("413")
+            if any(p["in"] == "path" for p in op.get("parameters", [])):
+                wanted.add("404")
+            missing = wanted - set(responses)
+            assert not missing, f"{method.upper()} {path} does not document {sorted(missing)}"
+            for status in wanted:
+                content = responses[status].get("content", {})
+                assert "application/json" in content, f"{method.upper()} {path} {status}"
+                count += content["application/json"]["schema"] == ref
+    assert count > 300
+    login = spec["paths"]["/api/auth/login"]["post"]["responses"]
+    assert {"401", "403", "429"} <= set(login)
+
+
+def test_file_responses_name_their_media_type(spec: dict[str, Any]) -> None:
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    default = spec["paths"]["/api/documents/templates/default"]["get"]["responses"]["200"]["content"]
+    assert list(default) == [docx] and default[docx]["schema"]["format"] == "binary"
+    standing = spec["paths"]["/api/outcomes/standing"]["get"]["responses"]["200"]["content"]
+    assert set(standing) == {"application/json", "text/plain"}
+
+
+def test_integer_path_parameters_are_database_ids(spec: dict[str, Any]) -> None:
+    seen = 0
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            for p in op.get("parameters", []) if method in METHODS else []:
+                if p["in"] == "path" and p["schema"].get("type") == "integer":
+                    assert (p["schema"]["minimum"], p["schema"]["maximum"]) == (1, 2**63 - 1), f"{path} {p['name']}"
+                    seen += 1
+    assert seen > 40

@@ -11,6 +11,7 @@ from django.db import connection
 
 from rongcuo.audit.chain import GENESIS, Actor, append
 from rongcuo.audit.models import AuditHead, AuditRecord
+from tests.cases.conftest import world  # noqa: F401  (tests/audit/test_search_redaction.py)
 
 triggers = importlib.import_module("rongcuo.audit.migrations.0003_append_only")
 

@@ -107,8 +107,10 @@ def test_publisher_scoping(world, subject) -> None:
             actions.read_rendition(user, r.pk)
         assert not actions.publisher_renditions(user).exists()
     for user in (w.handler, w.secretary, w.applicant, w.unit_reviewer):
-        with pytest.raises(Forbidden):
-            actions.approve_rendition(user, r.pk)
+        # the case is visible to them, but a rendition exists only for its publishers: as if missing
+        for act in (actions.approve_rendition, actions.read_rendition, actions.scan_rendition):
+            with pytest.raises(NotFound):
+                act(user, r.pk)
         with pytest.raises(Forbidden):
             actions.generate_rendition(user, subject.case.pk)
         assert not actions.publisher_renditions(user).exists()
@@ -191,7 +193,7 @@ def test_typical_case_curation(world, subject) -> None:
     with pytest.raises(Invalid) as exc:
         actions.curate_typical(world.publisher, r.pk, {**data, "tags": ["这是一个超过十六个字的非常非常长的标签名称"]})
     assert exc.value.field and exc.value.field.startswith("tags")
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):
         actions.curate_typical(world.handler, r.pk, data)
     t = actions.curate_typical(world.publisher, r.pk, data)
     assert sorted(t.tags.values_list("name", flat=True)) == ["征地拆迁", "改革创新"]

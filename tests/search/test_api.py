@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from django.test import Client
 
 from rongcuo.accounts.models import User
+from rongcuo.audit import redact
 from rongcuo.audit.models import AuditRecord
 
 from .conftest import World, decide, new_case, publish, set_facts
@@ -34,7 +36,9 @@ def test_case_search_endpoint_is_scoped_audited_and_paged(world: World) -> None:
     assert "score" not in item  # raw BM25 would reveal term counts of the whole national corpus
     assert body["total"] == 1 and body["terms"] == ["容错"] and body["truncated"] is False
     rec = AuditRecord.objects.filter(action="case.search").latest("seq")
-    assert rec.username == "handler" and '"q":"容错"' in rec.detail
+    detail = json.loads(rec.detail)
+    assert rec.username == "handler" and "容错" not in rec.detail  # the terms as a keyed digest (audit/redact.py)
+    assert detail == {"q_digest": redact.term_digest("容错"), "q_length": 2, "total": 1, "shown": 1}
     assert get(world.sysadmin, "/cases", {"q": "容错"}).json()["items"] == []
     assert get(world.handler, "/cases", {"q": "容错", "page": 2}).json()["items"] == []
 

@@ -1,9 +1,11 @@
-"""Sign-in with lockout, TOTP second factor for staff, forced password change, sign-out everywhere."""
+"""Sign-in with lockout and per-address throttling, TOTP second factor for staff, forced password change,
+sign-out everywhere."""
 
 from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.http import HttpRequest, HttpResponse
@@ -11,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
-from rongcuo.accounts import actions, totp
+from rongcuo.accounts import actions, throttle, totp
 from rongcuo.accounts.models import User
 from rongcuo.core.errors import ActionError
 
@@ -44,8 +46,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             user = actions.check_credentials(username, request.POST.get("password", ""), ip=client_ip(request))
         except ActionError as exc:
             ctx["error"] = exc.message
-            return render(request, "web/login.html", ctx, status=401)
-        if user.totp_enabled and totp.needs_second_factor(user):
+            return render(request, "web/login.html", ctx, status=429 if exc.status == 429 else 401)
+        if user.totp_enabled:  # staff, and anyone else who has enrolled
             request.session.cycle_key()
             request.session["pending_user"] = user.pk
             request.session["pending_at"] = int(time.time())
@@ -67,6 +69,8 @@ def login_totp_view(request: HttpRequest) -> HttpResponse:
     if user is None:
         return redirect("web:login")
     if request.method == "POST":
+        if throttle.blocked(client_ip(request)):
+            return render(request, "web/login_totp.html", {"error": throttle.refusal().message}, status=429)
         if totp.verify(user, request.POST.get("code", "")):
             actions.second_factor_passed(user, ip=client_ip(request))
             request.session.pop("pending_user", None)
@@ -100,7 +104,7 @@ def logout_everywhere_view(request: HttpRequest) -> HttpResponse:
 def password_view(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("web:login")
-    ctx: dict = {"expired": actions.password_expired(request.user)}
+    ctx: dict = {"expired": actions.password_expired(request.user), "history": settings.RONGCUO_PASSWORD_HISTORY}
     if request.method == "POST":
         new, again = request.POST.get("new_password", ""), request.POST.get("new_password2", "")
         if new != again:
@@ -109,7 +113,8 @@ def password_view(request: HttpRequest) -> HttpResponse:
         try:
             actions.change_password(request.user, request.POST.get("old_password", ""), new, ip=client_ip(request))
         except ActionError as exc:
-            ctx["errors"] = {exc.field or "new_password": exc.message}
+            field = "new_password" if exc.field in (None, "password") else exc.field  # the rules' message by its box
+            ctx["errors"] = {field: exc.message}
             return render(request, "web/password.html", ctx, status=400)
         # the change bumped the session epoch (other sessions end); keep this one
         login(request, request.user)
@@ -136,7 +141,9 @@ def totp_setup_view(request: HttpRequest) -> HttpResponse:
             return render(
                 request, "web/totp_setup.html", {"qr": totp.qr_svg(uri), "uri": uri, "error": exc.message}, status=400
             )
-        messages.success(request, "二次验证已启用，下次登录时需要输入验证码")
+        # Enrolment moved the session epoch (every other session and token of the user ended): keep this one.
+        request.session["epoch"] = user.session_epoch
+        messages.success(request, "二次验证已启用，下次登录时需要输入验证码；其他设备上的登录已失效")
         return redirect("web:workbench")
     totp.start_enrolment(user)  # a new secret each time the page is shown, until one is confirmed
     uri = totp.provisioning_uri(user)

@@ -1,6 +1,7 @@
 """Consoles of the three separated administrators 「三员分立」, each seeing only its own functions:
 
-- /console/accounts/ 系统管理员: list, create, enable and disable accounts;
+- /console/accounts/ 系统管理员: list, create, enable and disable accounts; reset a password or a lost second
+  factor (not of administrators);
 - /console/grants/   安全管理员: accounts with their roles; grant a role with its scope; revoke;
 - /console/audit/    审计管理员: the audit log with filters, chain verification, checkpoints and their export.
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -150,6 +152,50 @@ def set_active(request: HttpRequest, username: str) -> HttpResponse:
         messages.success(request, f"账号 {user.username} 已{'启用' if active else '停用'}")
     back = request.POST.get("back", "")
     return redirect(back if _safe(back) else "web:console_accounts")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reset_account(request: HttpRequest, username: str) -> HttpResponse:
+    """Reset a password (a temporary one, to be changed at the next sign-in) or a lost second factor."""
+    admin = _admin(request, Role.SYSADMIN)
+    target = User.objects.filter(username=username).first()
+    if target is None:
+        raise Http404("账号不存在")
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        what = request.POST.get("what", "")
+        password = request.POST.get("password", "")
+        try:
+            if what == "totp":
+                accounts.reset_second_factor(admin, username, ip=client_ip(request))
+                messages.success(request, f"账号 {username} 的二次验证已重置：本人下次登录时须重新绑定")
+                return redirect("web:console_accounts")
+            if what == "password":
+                if not password:
+                    errors["password"] = "请设置临时密码"
+                elif password != request.POST.get("password2", ""):
+                    errors["password2"] = "两次输入的密码不一致"
+                else:
+                    accounts.reset_password(admin, username, password, ip=client_ip(request))
+                    messages.success(request, f"账号 {username} 的密码已重置：本人下次登录时须修改密码")
+                    return redirect("web:console_accounts")
+        except ActionError as exc:
+            errors = field_errors(exc)
+    fields = [
+        field("password", "password", required=True, errors=errors),
+        field("password2", "password", required=True, errors=errors),
+    ]
+    labels = {"password": "临时密码", "password2": "再次输入临时密码"}
+    for f in fields:
+        f.label = labels[f.name]
+    ctx = {
+        "target": target,
+        "fields": fields,
+        "error": first_error(errors, labels, labels),
+        "history": settings.RONGCUO_PASSWORD_HISTORY,
+    }
+    return render(request, "web/console/account_reset.html", ctx, status=400 if errors else 200)
 
 
 def _safe(back: str) -> bool:
@@ -310,11 +356,16 @@ def _known_actions() -> list[str]:
         {
             "auth.login",
             "auth.totp",
+            "auth.totp_enrol",
+            "auth.second_factor",
             "auth.logout",
             "auth.change_password",
             "account.create",
             "account.enable",
             "account.disable",
+            "account.password_reset",
+            "account.totp_reset",
+            "case.search",
             "role.grant",
             "role.revoke",
             "case.read",
