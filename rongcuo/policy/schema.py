@@ -187,7 +187,9 @@ class OpenList(Strict):
     note: str = Field(min_length=1)
 
 
-class Version(Strict):
+class VersionHead(Strict):
+    """What every version says about itself, a measure's or a base's: name, dates, source, completeness."""
+
     version: str = Field(min_length=1)
     title: str | None = None
     effective: Effective
@@ -196,6 +198,9 @@ class Version(Strict):
     source: Source
     completeness: Literal["complete", "partial"]
     completeness_note: str | None = None
+
+
+class Version(VersionHead):
     applies_by: AppliesBy
     base: BaseRef | None = None
     open_situations: OpenList | None = None
@@ -230,17 +235,9 @@ class RedLineRule(Strict):
     text: str = Field(min_length=1)
 
 
-class BaseVersion(Strict):
+class BaseVersion(VersionHead):
     """A version of a base rule set (`kind: base`): red lines only, no outcomes of its own."""
 
-    version: str = Field(min_length=1)
-    title: str | None = None
-    effective: Effective
-    issued: dt.date | None = None
-    document_number: str | None = None
-    source: Source
-    completeness: Literal["complete", "partial"]
-    completeness_note: str | None = None
     readings: list[Reading] = Field(default_factory=list)
     articles: list[Article] = Field(default_factory=list)
     exclusions: list[Node] = Field(min_length=1)
