@@ -21,6 +21,7 @@ from rongcuo.cases.access import role_names
 from rongcuo.core.api_auth import SessionAuth, api_user, client_ip, require_csrf, signin_auth
 from rongcuo.core.errors import Forbidden, NotFound, Unauthenticated
 from rongcuo.core.pagination import PageQuery, page, paginate
+from rongcuo.core.types import Id
 
 from . import actions, totp
 from .models import RoleAssignment, User
@@ -65,9 +66,9 @@ class GrantIn(Schema):
     username: str = Field(min_length=1, max_length=150)
     role: Role
     jurisdiction: str | None = Field(None, max_length=6, description="管辖区划代码（承办人等）")
-    unit_id: int | None = Field(None, description="单位（单位联系人、审核人）")
-    cadre_id: int | None = Field(None, description="干部本人（申请人）")
-    case_id: int | None = Field(None, description="案件（第三方评估人、听证主持人）")
+    unit_id: Id | None = Field(None, description="单位（单位联系人、审核人）")
+    cadre_id: Id | None = Field(None, description="干部本人（申请人）")
+    case_id: Id | None = Field(None, description="案件（第三方评估人、听证主持人）")
 
 
 class ResetPasswordIn(Schema):

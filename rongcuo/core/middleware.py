@@ -13,7 +13,8 @@ import json
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.multipartparser import MultiPartParserError
 
 DEFAULT_MAX_REQUEST_LINE = 4094  # gunicorn's own default, kept as the API's limit
 
@@ -36,4 +37,25 @@ class RequestLineLimit:
             return HttpResponse(
                 json.dumps(body, ensure_ascii=False), status=414, content_type="application/json; charset=utf-8"
             )
+        return self.get_response(request)
+
+
+class MalformedFormBody:
+    """A web (non-API) POST whose multipart body cannot be parsed (no boundary, cut short) answers 400 in
+    Chinese instead of a 500: the body is parsed here, as the CSRF check would parse it next. The API answers
+    the same case itself, in its JSON error format (rongcuo/api.py)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and not request.path_info.startswith("/api/"):
+            try:
+                request.POST  # noqa: B018 — parse now, where a broken body can still be answered
+            except MultiPartParserError:
+                return HttpResponseBadRequest(
+                    "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>请求无效</title>"
+                    "<p>提交的表单内容无法解析（上传未完成或格式不正确），请返回重新提交。</p></html>",
+                    content_type="text/html; charset=utf-8",
+                )
         return self.get_response(request)

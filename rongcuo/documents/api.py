@@ -17,6 +17,7 @@ from pydantic import Field
 
 from rongcuo.core.api_auth import api_user, client_ip, default_auth
 from rongcuo.core.errors import Invalid
+from rongcuo.core.types import Id
 
 from . import actions, kinds, render, signing
 from .models import Document
@@ -30,11 +31,11 @@ Json = dict[str, Any]
 class IssueIn(Schema):
     kind: str = Field(max_length=32, description="文书种类（GET /api/documents/kinds）")
     data: dict[str, Any] = Field(default_factory=dict, description="该种类需要填写的内容")
-    body_id: int | None = Field(default=None, description="发文机关（默认本区划或上级的纪检监察机关）")
+    body_id: Id | None = Field(default=None, description="发文机关（默认本区划或上级的纪检监察机关）")
 
 
 class OtherIssueIn(Schema):
-    body_id: int | None = None
+    body_id: Id | None = None
 
 
 def document_dict(d: Document) -> Json:
