@@ -30,6 +30,7 @@ from rongcuo.policy.evaluate import run
 from rongcuo.policy.loader import load_policy_text
 from rongcuo.policy.verify import Finding, verify_version
 from rongcuo.web.views import library
+from tests.api import test_policy_exact_api as api_tests
 
 from .conftest import PASSWORD
 
@@ -40,31 +41,8 @@ ON = dt.date(2024, 6, 1)
 VALUES = (True, False, None)
 WORDS = {True: "是", False: "否", None: "未查明"}
 
-OPT_OUT = """
-format: 1
-id: demo-optout
-title: 演示容错办法
-jurisdiction: {code: "320100", name: 江苏省南京市}
-issued_by: 演示机关
-versions:
-  - version: "2020"
-    effective: {from: 2020-01-01}
-    source: {}
-    completeness: complete
-    applies_by: conduct_date
-    base:
-      id: cn-common-red-lines
-      opt_out: [rl_private_gain]
-    readings:
-      - {ref: 第一条, note: 本办法不以谋取私利为红线（测试用）, node: rl_private_gain}
-    conditions:
-      - {id: c_public, ref: 第一条, text: 出于公心, when: public_interest}
-    outcomes:
-      - {id: o_ok, ref: 第二条, text: 免予问责, when: tolerable, outcome: exempt, dispositions: [免予问责]}
-"""
-CLEAN = OPT_OUT.replace("      opt_out: [rl_private_gain]\n", "").replace(
-    "    readings:\n      - {ref: 第一条, note: 本办法不以谋取私利为红线（测试用）, node: rl_private_gain}\n", ""
-)
+# the measure files of the API tests: one opting out of a red line, one holding to all of them
+OPT_OUT, CLEAN = api_tests.OPT_OUT, api_tests.CLEAN
 
 
 def signed_in(user) -> Client:
