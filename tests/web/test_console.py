@@ -12,6 +12,7 @@ from django.test import Client
 from rongcuo.accounts import actions as accounts
 from rongcuo.accounts import totp
 from rongcuo.accounts.models import RoleAssignment, User
+from rongcuo.accounts.roles import Role
 from rongcuo.audit.models import AuditRecord
 from rongcuo.cases import actions
 from rongcuo.core import crypto
@@ -136,7 +137,9 @@ def test_auditadmin_reads_filters_verifies_and_exports(world) -> None:
     Client().post("/login/", {"username": "handler", "password": "wrong"})  # a failure in the log
     c = signed_in(world.auditadmin)
     page = c.get("/console/audit/").content.decode()
-    assert "<code>auth.login</code>" in page and "<code>account.create</code>" in page and "失败" in page
+    assert "登录<br><code class=\"hint\">auth.login</code>" in page and "创建账号<br>" in page and "失败" in page
+    # Roles in Chinese, never their codes.
+    assert not any(f"<td>{r.value}</td>" in page for r in Role)
     only = c.get("/console/audit/?action=auth.login&user=handler&success=0").content.decode()
     assert "bad_password" in only and "<code>account.create</code>" not in only and "共 1 条" in only
     prefix = c.get("/console/audit/?action=account.").content.decode()

@@ -29,6 +29,7 @@ from pydantic import ValidationError
 from rongcuo.accounts import actions as accounts
 from rongcuo.accounts.models import RoleAssignment, User
 from rongcuo.accounts.roles import SCOPE, Role
+from rongcuo.audit import labels
 from rongcuo.audit.api import AuditQuery, filter_records, record_dict
 from rongcuo.audit.chain import Actor, append
 from rongcuo.audit.models import AuditCheckpoint, AuditRecord
@@ -335,7 +336,7 @@ def audit_console(request: HttpRequest) -> HttpResponse:
     f, raw, errors = _audit_filters(request)
     qs = filter_records(AuditRecord.objects.order_by("-seq"), f)
     page = Paginator(qs, AUDIT_PAGE_SIZE).get_page(f.page)
-    rows = [record_dict(r) for r in page.object_list]
+    rows = [_labelled(record_dict(r)) for r in page.object_list]
     shown = f.model_dump(mode="json", exclude_none=True, exclude={"page", "page_size"})
     _log(request, "audit.read", {"filters": shown, "total": page.paginator.count, "page": page.number})
     ctx = {
@@ -344,10 +345,18 @@ def audit_console(request: HttpRequest) -> HttpResponse:
         "f": raw,
         "errors": errors,
         "query": _query(request),
-        "actions": _known_actions(),
+        "actions": [(a, labels.action_label(a) or "") for a in _known_actions()],
         "checkpoints": AuditCheckpoint.objects.order_by("-tree_size")[:10],
     }
     return render(request, "web/console/audit.html", ctx, status=400 if errors else 200)
+
+
+def _labelled(row: dict[str, Any]) -> dict[str, Any]:
+    """A record as the console shows it: Chinese names first, the stored codes kept for filtering."""
+    row["action_label"] = labels.action_label(row["action"]) or ""
+    row["role_label"] = labels.role_label(row["role"])
+    row["object_label"] = labels.object_label(row["object_type"])
+    return row
 
 
 def _known_actions() -> list[str]:
