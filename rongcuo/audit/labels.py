@@ -145,9 +145,15 @@ def action_label(action: str) -> str | None:
     return None
 
 
+# Actors that are not a person's role (audit/chain.Actor.system, consultation's public respondent).
+ACTOR_ROLES = {"system": "系统（自动执行）", "public": "公众"}
+
+
 def role_label(role: str) -> str:
     if not role:
         return ""
+    if role in ACTOR_ROLES:
+        return ACTOR_ROLES[role]
     try:
         return str(Role(role).label)
     except ValueError:
