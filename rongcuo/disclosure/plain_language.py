@@ -13,6 +13,7 @@ from rongcuo.policy import PolicyVersion
 from rongcuo.policy.catalog import OUTCOME_LABELS
 from rongcuo.policy.expr import And, AtLeast, Const, Expr, Name, Not, Or, Same, Unknown
 from rongcuo.policy.model import RuleNode
+from rongcuo.policy.wording import plain_ids
 
 NUMERALS = "一二三四五六七八九十"
 GROUP_TITLES = {
@@ -179,13 +180,13 @@ def explain_policy(version: PolicyVersion) -> PolicyExplanation:
     otherwise = OutcomeView(
         "不属于以上各项的", OUTCOME_LABELS.get(o.outcome, o.outcome), "、".join(o.dispositions), o.ref, o.text
     )
-    notes = tuple(f"{r.ref}：{r.note}" for r in version.readings)
+    notes = tuple(f"{r.ref}：{plain_ids(r.note, version)}" for r in version.readings)
     return PolicyExplanation(
         overview=overview(version),
         groups=groups,
         outcomes=outcomes,
         otherwise=otherwise,
-        completeness_note=version.completeness_note or "",
+        completeness_note=plain_ids(version.completeness_note, version),
         partial=version.partial,
         notes=notes,
     )
