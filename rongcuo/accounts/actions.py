@@ -90,6 +90,24 @@ def set_active(admin: User, username: str, active: bool, *, ip: str = "") -> Use
     return user
 
 
+def unlock_account(admin: User, username: str, *, ip: str = "") -> User:
+    """Lift a sign-in lockout before it expires (the user called the office); the failure count starts again."""
+    with transaction.atomic():
+        _require(admin, Role.SYSADMIN)
+        user = User.objects.select_for_update().filter(username=username).first()
+        if user is None:
+            raise NotFound("账号不存在")
+        if user.locked_until is None or user.locked_until <= timezone.now():
+            raise Conflict(f"账号 {username} 当前未被锁定")
+        was = user.locked_until
+        user.locked_until = None
+        user.failed_logins = 0
+        user.save(update_fields=["locked_until", "failed_logins"])
+        detail = {"locked_until": was.isoformat(timespec="seconds")}
+        append(_actor(admin, Role.SYSADMIN, ip), "account.unlock", "user", username, detail=detail)
+    return user
+
+
 def grant_role(
     admin: User | None,
     username: str,

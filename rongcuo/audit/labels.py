@@ -18,6 +18,7 @@ ACTIONS: dict[str, str] = {
     "account.enable": "启用账号",
     "account.password_reset": "重置密码",
     "account.totp_reset": "重置双因素认证",
+    "account.unlock": "解除登录锁定",
     "audit.checkpoints": "导出审计检查点",
     "audit.export": "导出审计记录",
     "audit.read": "查阅审计记录",

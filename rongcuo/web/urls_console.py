@@ -8,6 +8,7 @@ urlpatterns = [
     path("console/accounts/", console.accounts_console, name="console_accounts"),
     path("console/accounts/<str:username>/active/", console.set_active, name="console_set_active"),
     path("console/accounts/<str:username>/reset/", console.reset_account, name="console_reset"),
+    path("console/accounts/<str:username>/unlock/", console.unlock, name="console_unlock"),
     path("console/grants/", console.grants_console, name="console_grants"),
     path("console/grants/<int:assignment>/revoke/", console.revoke, name="console_revoke"),
     path("console/audit/", console.audit_console, name="console_audit"),

@@ -3,6 +3,7 @@ none showing case contents; accounts, grants and the audit log driven through th
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -160,3 +161,44 @@ def test_auditadmin_reads_filters_verifies_and_exports(world) -> None:
     assert json.loads(export.content)["format"] == "rongcuo-audit-checkpoints"
     actions_logged = set(AuditRecord.objects.filter(username="auditadmin").values_list("action", flat=True))
     assert {"audit.read", "audit.verify", "audit.export"} <= actions_logged
+
+
+def test_administrators_land_on_their_console(world) -> None:
+    for admin, own in CONSOLES.items():
+        r = signed_in(getattr(world, admin)).get("/")
+        assert r.status_code == 302 and r["Location"] == own, admin
+    assert signed_in(world.handler).get("/").status_code == 200  # staff keep their workbench
+
+
+def test_sysadmin_lifts_a_lockout_and_it_is_audited(world) -> None:
+    from django.utils import timezone
+
+    target = world.handler
+    User.objects.filter(pk=target.pk).update(locked_until=timezone.now() + dt.timedelta(minutes=20), failed_logins=5)
+    c = signed_in(world.sysadmin)
+    page = c.get("/console/accounts/").content.decode()
+    assert "登录锁定至" in page and f'aria-label="解除账号 {target.username} 的登录锁定"' in page
+    assert signed_in(world.secadmin).post(f"/console/accounts/{target.username}/unlock/").status_code == 404
+    r = c.post(f"/console/accounts/{target.username}/unlock/", follow=True)
+    assert "已解除登录锁定" in r.content.decode()
+    target.refresh_from_db()
+    assert target.locked_until is None and target.failed_logins == 0
+    rec = AuditRecord.objects.filter(action="account.unlock").get()
+    assert rec.object_id == target.username and rec.username == world.sysadmin.username
+    r = c.post(f"/console/accounts/{target.username}/unlock/", follow=True)  # not locked any more
+    assert "当前未被锁定" in r.content.decode()
+    assert AuditRecord.objects.filter(action="account.unlock").count() == 1
+
+
+def test_a_role_held_several_times_is_named_once(world) -> None:
+    from rongcuo.web.views.console import role_summary
+
+    class A:
+        def __init__(self, role: str) -> None:
+            self.role = role
+
+        def get_role_display(self) -> str:
+            return Role(self.role).label
+
+    names = role_summary([A("evaluator"), A("evaluator"), A("handler")])
+    assert names == ["第三方评估人（2 个案件）", "承办人"]

@@ -128,6 +128,10 @@ def accounts_console(request: HttpRequest) -> HttpResponse:
     labels["must_change_password"] = "首次登录须修改密码"
     for f in fields:
         f.label = labels[f.name]
+    now = timezone.now()
+    for u in page:
+        u.role_names = role_summary(u.active_roles)
+        u.locked = u.locked_until is not None and u.locked_until > now
     ctx = {
         "page": page,
         "q": q,
@@ -153,6 +157,35 @@ def set_active(request: HttpRequest, username: str) -> HttpResponse:
         messages.success(request, f"账号 {user.username} 已{'启用' if active else '停用'}")
     back = request.POST.get("back", "")
     return redirect(back if _safe(back) else "web:console_accounts")
+
+
+@login_required
+@require_POST
+def unlock(request: HttpRequest, username: str) -> HttpResponse:
+    admin = _admin(request, Role.SYSADMIN)
+    try:
+        user = accounts.unlock_account(admin, username, ip=client_ip(request))
+    except ActionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"账号 {user.username} 已解除登录锁定")
+    back = request.POST.get("back", "")
+    return redirect(back if _safe(back) else "web:console_accounts")
+
+
+def role_summary(assignments: Any) -> list[str]:
+    """A user's roles, each once: 「第三方评估人（2 个案件）」 rather than the same name twice in a row."""
+    counts: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    for r in assignments:
+        counts[r.role] = counts.get(r.role, 0) + 1
+        labels[r.role] = r.get_role_display()
+    unit = {"jurisdiction": "个辖区", "unit": "个单位", "case": "个案件", "cadre": "名干部"}
+    out = []
+    for role, n in counts.items():
+        scope = SCOPE.get(Role(role), "none") if role in Role.values else "none"
+        out.append(f"{labels[role]}（{n} {unit[scope]}）" if n > 1 and scope in unit else labels[role])
+    return out
 
 
 @login_required

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from rongcuo.cases import access
@@ -14,6 +14,12 @@ from rongcuo.procedure.engine import definition
 from rongcuo.procedure.workdays import working_days_between
 
 TASK_LIMIT = 50
+# The three administrators have no cases and no tasks: their work is their console.
+CONSOLES = (
+    ("sysadmin", "web:console_accounts"),
+    ("secadmin", "web:console_grants"),
+    ("auditadmin", "web:console_audit"),
+)
 
 
 def actionable_stages(roles: set[str]) -> set[str]:
@@ -29,6 +35,8 @@ def actionable_stages(roles: set[str]) -> set[str]:
 def workbench(request: HttpRequest) -> HttpResponse:
     user = request.user
     roles = access.role_names(user)
+    if roles and roles <= {r for r, _ in CONSOLES}:
+        return redirect(next(url for r, url in CONSOLES if r in roles))
     today = timezone.localdate()
     stages = actionable_stages(roles)
     tasks = []
