@@ -132,7 +132,7 @@ def deadline_basis(d: dict[str, Any]) -> str:
         return basis
     if basis and "默认" not in basis:
         return f"参照{basis}（本案适用的办法未规定此期限，作为可配置的默认期限）"
-    return basis or "本案适用的办法未规定此期限，按系统可配置的默认期限（程序定义 default.yaml）"
+    return basis or "本案适用的办法未规定此期限，按系统可配置的默认期限（本系统默认办案程序所定）"
 
 
 def _open_stage(case: Case, stage: str, today: dt.date) -> None:

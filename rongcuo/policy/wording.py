@@ -15,9 +15,8 @@ from .catalog import OUTCOME_LABELS, catalog
 from .model import PolicyVersion
 
 URL = re.compile(r"https?://\S+")
-IDENT = re.compile(
-    r"(?<![A-Za-z0-9_./-])([a-z][a-z0-9]*(?:[_.][a-z0-9]+)+|exempt|mitigate|undetermined)(?![A-Za-z0-9_/-])"
-)
+# Any lower-case ASCII word (catalog facts may be one word: `intentional`); only known ones are replaced.
+IDENT = re.compile(r"(?<![A-Za-z0-9_./-])([a-z][a-z0-9]*(?:[_.][a-z0-9]+)*)(?![A-Za-z0-9_/-])")
 GROUP_WORDS = {
     "conditions": "容错条件",
     "situations": "容错情形",
@@ -34,6 +33,24 @@ FIELD_WORDS = {
     "result_use": "结果运用",
     "decisive_facts": "尚需查明的事实",
     "otherwise": "兜底结论",
+    "base": "共同红线",
+    "conditions": "容错条件组",
+    "situations": "容错情形组",
+    "exclusions": "不予容错情形组",
+    "mitigations": "从轻减轻情形组",
+    "outcomes": "结论规则",
+    "readings": "解读说明",
+    "articles": "条文",
+    "verified": "已核对原文",
+    "complete": "完整",
+    "partial": "部分条款",
+    "true": "“是”",
+    "false": "“否”",
+    "when": "成立条件",
+    "verify": "规则校验",
+    "proactive": "主动容错",
+    "dispositions": "处理方式",
+    "procedure": "程序",
 }
 
 
@@ -48,6 +65,8 @@ def _words(version: PolicyVersion) -> dict[str, str]:
     words.update({k: f"“{v}”" for k, v in cat.areas.items()})
     words.update({k: f"“{v}”" for k, v in cat.stages.items()})
     words.update({f.id: f"“{f.label}”" for f in cat.facts.values()})
+    if version.base is not None:
+        words[version.base.policy.id] = f"《{version.base.policy.title}》"
     for v in (version.base, version):
         if v is None:
             continue
