@@ -51,6 +51,7 @@ FIELD_WORDS = {
     "proactive": "主动容错",
     "dispositions": "处理方式",
     "procedure": "程序",
+    "no_negative_evaluation": "不作负面评价",
 }
 
 
@@ -75,6 +76,8 @@ def _words(version: PolicyVersion) -> dict[str, str]:
             words[n.id] = f"{GROUP_WORDS.get(n.group, '规则')}〔{n.ref}〕"
         for o in v.outcomes:
             words[o.id] = f"结论规则〔{o.ref}〕"
+        for r in v.result_use:
+            words[r.id] = f"结果运用〔{r.ref}〕"
     version.__dict__["_plain_words"] = words
     return words
 
