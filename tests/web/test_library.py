@@ -249,7 +249,9 @@ def test_diff_side_by_side(world) -> None:
     no_external_urls(page)
     added = [row for g in r.context["groups"] for row in g["rows"] if row.kind == "added"]
     assert added and all(row.a is None and row.b is not None for row in added)
-    assert "新增" in page and "删除" in page and added[0].b.id in page
+    assert "新增" in page and "删除" in page and f"〔{added[0].b.ref}〕" in page
+    assert f"<code>{added[0].b.id}</code>" not in page  # rules are named by their article, not their node id
+    assert "对应条款" in page and "改号" not in page  # two places: counterparts, not a renumbering
     assert "地区" in page and "海南省琼海市" in page and "江苏省" in page
     assert re.search(r'<option value="jiangsu-2017@2017" selected', page)
 

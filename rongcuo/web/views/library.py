@@ -564,6 +564,11 @@ def side_by_side(a: PolicyVersion, b: PolicyVersion) -> dict[str, Any]:
     """Rows per group: A's items in order, each with its B counterpart (same id or renamed) beside it, then
     the items only B has. Each row says whether it is the same, changed, renamed, added or removed."""
     d = diff_versions(a, b)
+    # Within one measure a node that moved is 改号; between two places the same rule under another id is
+    # simply the counterpart, not a renumbering.
+    kind_labels = dict(KIND_LABELS)
+    if a.policy.id != b.policy.id:
+        kind_labels["renamed"] = "对应条款"
     items_a = {g: list(a.nodes[g]) for g in GROUPS} | {"outcomes": list(a.outcomes)}
     items_b = {g: list(b.nodes[g]) for g in GROUPS} | {"outcomes": list(b.outcomes)}
     groups = []
@@ -580,7 +585,7 @@ def side_by_side(a: PolicyVersion, b: PolicyVersion) -> dict[str, Any]:
                 used_b.add(other.id)
             labels = [FIELD_LABELS.get(k, k) for k in (c.fields if c and kind != "removed" else {})]
             rows.append(
-                DiffRow(kind, KIND_LABELS.get(kind, "相同"), _side(x, a), _side(other, b) if other else None, labels)
+                DiffRow(kind, kind_labels.get(kind, "相同"), _side(x, a), _side(other, b) if other else None, labels)
             )
         for y in items_b[g]:
             if y.id not in used_b:
@@ -588,7 +593,13 @@ def side_by_side(a: PolicyVersion, b: PolicyVersion) -> dict[str, Any]:
         if rows:
             groups.append({"key": g, "title": GROUP_LABELS[g], "rows": rows})
     meta = _meta_rows(a, b, d.meta)
-    return {"groups": groups, "meta": meta, "empty": d.empty, "changes": len(d.changes)}
+    return {
+        "groups": groups,
+        "meta": meta,
+        "empty": d.empty,
+        "changes": len(d.changes),
+        "renamed_label": kind_labels["renamed"],
+    }
 
 
 def _meta_rows(a: PolicyVersion, b: PolicyVersion, differing: dict[str, Any]) -> list[dict[str, Any]]:
