@@ -1,6 +1,6 @@
 """No developer words on the pages people read: every page reachable from the navigation, for an account of
 every demo role, shows no code identifier (a fact id, a node id, a stage or verb code, a role code, an outcome
-code) outside code samples, form values and web addresses.
+code) or machine-format time outside code samples, form values and web addresses.
 
 The crawl follows links from each account's navigation breadth-first, visiting at most two pages of each
 URL shape (ids collapsed), so it covers every kind of page without reading every case.
@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 SNAKE = re.compile(r"(?<![A-Za-z0-9_@./:=-])([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(?![A-Za-z0-9_@/=-])")
 WORD = re.compile(r"(?<![A-Za-z0-9_@./:=-])([a-z][a-z0-9]+)(?![A-Za-z0-9_@/=-])")
 URL = re.compile(r"https?://\S+")
+ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")  # a machine time: people read 年月日 时:分
 SKIP_TAGS = {"script", "style", "code", "pre", "textarea", "kbd", "samp", "option", "datalist"}
 # Pages that are files, change state on GET by design of the link (sign-out), or only repeat another page.
 SKIP_PATHS = ("/logout", "/static/", "/api/", "download", "export", ".json", ".csv", ".docx", ".pdf", ".xlsx")
@@ -100,7 +101,7 @@ def _crawl(user: User, names: set[str], codes: set[str]) -> list[tuple[str, str]
         parser = _Text()
         parser.feed(r.content.decode())
         text = URL.sub(" ", " ".join(parser.parts))
-        words = set(SNAKE.findall(text)) | (set(WORD.findall(text)) & codes)
+        words = set(SNAKE.findall(text)) | (set(WORD.findall(text)) & codes) | set(ISO_TIME.findall(text))
         found += [(w, path) for w in sorted(words - names)]
         queue += [link for link in parser.links if link not in seen]
     return found
