@@ -227,35 +227,44 @@ def parse_payload(model: type[Payload], data: Any) -> Any:
     try:
         return model.model_validate(data or {})
     except pydantic.ValidationError as exc:
-        err = exc.errors()[0]
-        field = ".".join(str(p) for p in err["loc"]) or None
-        kind = err["type"]
-        msg = message_for(
-            err,
-            {
-                "missing": "必填",
-                "string_too_short": "不能为空",
-                "too_short": "数量不足",
-                "extra_forbidden": "不认识的字段",
-                "literal_error": "取值不在允许范围内",
-                "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-                "date_parsing": "应为日期（YYYY-MM-DD）",
-                "date_type": "应为日期（YYYY-MM-DD）",
-                "bool_type": "应为 true 或 false",
-                "bool_parsing": "应为 true 或 false",
-                "int_parsing": "应为整数",
-                "int_type": "应为整数",
-                "string_type": "应为文本",
-                "list_type": "应为列表",
-                "dict_type": "应为对象",
-                "greater_than_equal": "数值过小",
-                "less_than_equal": "数值过大",
-                "string_too_long": "过长",
-            },
-        )
-        if kind == "too_short" and field == "participants":
-            msg = "集体研判参会人员至少三人" if model is Deliberation else "至少一人"
-        raise Invalid(f"{field}: {msg}" if field else msg, field=field) from None
+        found: dict[str, str] = {}
+        for err in exc.errors():
+            field, msg = _payload_error(model, err)
+            found.setdefault(field or "", msg)
+        field, msg = next(iter(found.items()))
+        fields = {k: v for k, v in found.items() if k}
+        raise Invalid(f"{field}: {msg}" if field else msg, field=field or None, fields=fields) from None
+
+
+def _payload_error(model: type[Payload], err: Any) -> tuple[str, str]:
+    field = ".".join(str(p) for p in err["loc"])
+    kind = err["type"]
+    msg = message_for(
+        err,
+        {
+            "missing": "必填",
+            "string_too_short": "不能为空",
+            "too_short": "数量不足",
+            "extra_forbidden": "不认识的字段",
+            "literal_error": "取值不在允许范围内",
+            "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+            "date_parsing": "应为日期（YYYY-MM-DD）",
+            "date_type": "应为日期（YYYY-MM-DD）",
+            "bool_type": "应为 true 或 false",
+            "bool_parsing": "应为 true 或 false",
+            "int_parsing": "应为整数",
+            "int_type": "应为整数",
+            "string_type": "应为文本",
+            "list_type": "应为列表",
+            "dict_type": "应为对象",
+            "greater_than_equal": "数值过小",
+            "less_than_equal": "数值过大",
+            "string_too_long": "过长",
+        },
+    )
+    if kind == "too_short" and field == "participants":
+        msg = "集体研判参会人员至少三人" if model is Deliberation else "至少一人"
+    return field, msg
 
 
 def check_disposition(value: str, field: str = "disposition") -> str:

@@ -20,6 +20,11 @@ class Invalid(ActionError):
     status = 400
     code = "invalid"
 
+    def __init__(self, message: str, field: str | None = None, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message, field)
+        # Every field's message (without the "field: " prefix), for forms that show each beside its input.
+        self.fields = dict(fields) if fields else ({field: message} if field else {})
+
 
 class NotFound(ActionError):
     """Missing and forbidden look the same, so existence never leaks."""

@@ -159,6 +159,14 @@ def test_apply_page_individual_and_validation(world) -> None:
     assert "个人申请容错" in c.get("/apply/").content.decode()
     r = c.post("/apply/", {"title": "", "summary": "s", "statement": "申请"})
     assert r.status_code == 400 and "不能为空" in r.content.decode()
+    # Every wrong field is marked beside its input; the top line names each once, in Chinese.
+    r = c.post("/apply/", {"title": "", "summary": "", "statement": "申请", "conduct_date": "2024-13-01"})
+    page = r.content.decode()
+    top = re.search(r'<p class="error" role="alert">([^<]*)</p>', page).group(1)
+    assert top.startswith("请修改标出的 3 处：") and "标题" in top and "情况摘要" in top, top
+    assert "title" not in top and "summary" not in top and top.count("标题") == 1
+    assert page.count("不能为空") == 2 and "应为日期" in page  # beside each field, not repeated at the top
+    assert "title:" not in page and "summary:" not in page
     r = c.post(
         "/apply/",
         {"title": "试点失误", "summary": "推进改革中出现失误", "statement": "本人申请", "conduct_date": "2024-03-01"},

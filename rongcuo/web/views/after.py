@@ -15,6 +15,7 @@ from rongcuo.cases import access
 from rongcuo.cases.models import Case
 from rongcuo.core.errors import ActionError, NotFound
 
+from ..forms import LABELS as FORM_LABELS
 from ..forms import FormField, fields_for
 from .auth import client_ip
 
@@ -86,12 +87,25 @@ LONG |= {"referral_note", "explanation", "result", "significance"}
 
 
 def field_errors(exc: ActionError) -> dict[str, str]:
-    """{field: message} for an action's refusal; the "field: " prefix of payload messages is dropped."""
-    field = exc.field or "__all__"
-    message = exc.message
-    if exc.field and message.startswith(f"{exc.field}: "):
-        message = message[len(exc.field) + 2 :]
-    return {field: message}
+    """{field: message} for an action's refusal, every field it names (a list item such as
+    `attachment_ids.0` is reported on its list); the "field: " prefix of payload messages is dropped."""
+    fields = getattr(exc, "fields", None) or {}
+    if not fields:
+        field = exc.field or "__all__"
+        message = exc.message
+        if exc.field and message.startswith(f"{exc.field}: "):
+            message = message[len(exc.field) + 2 :]
+        return {field: message}
+    out: dict[str, str] = {}
+    for key, message in fields.items():
+        head = key.split(".")[0]
+        name = head if key.split(".")[-1].isdigit() and head in LIST_FIELDS else key
+        out.setdefault(name, message)
+    return out
+
+
+# Fields whose items are typed one per line: an error in one item is shown on the field.
+LIST_FIELDS = {"attachment_ids", "interview_ids", "witnesses", "participants", "dispositions"}
 
 
 GROUPS = {"milestones": "阶段节点", "matters": "具体事项", "questionnaire": "调查问卷", "findings": "核实结论"}
@@ -99,7 +113,7 @@ GROUPS = {"milestones": "阶段节点", "matters": "具体事项", "questionnair
 
 def error_label(key: str, labels: dict[str, str] | None = None) -> str:
     """What a field key is called on the page ("" when the message needs no prefix)."""
-    known = LABELS | (labels or {})
+    known = FORM_LABELS | LABELS | (labels or {})
     if key in known:
         return known[key].split("（")[0]
     head = key.split(".")[0].split("[")[0]
@@ -107,14 +121,23 @@ def error_label(key: str, labels: dict[str, str] | None = None) -> str:
 
 
 def first_error(errors: dict[str, str], shown: Iterable[str] = (), labels: dict[str, str] | None = None) -> str:
-    """The message for the top of the form, named by its field: one not shown beside any field, else the first.
+    """The line at the top of the form: each error not shown beside a field in full, named by its field; the
+    ones shown beside their fields only by name, once (「请修改标出的 2 处：标题、情况摘要」).
     `labels` names this page's fields where they differ from LABELS."""
     shown = set(shown)
-    key = next((k for k in errors if k not in shown), next(iter(errors), None))
-    if key is None:
+    if not errors:
         return ""
-    message, label = errors[key], error_label(key, labels)
-    return f"{label}：{message}" if label and not message.startswith(label) else message
+    lines, marked = [], []
+    for key, message in errors.items():
+        label = error_label(key, labels)
+        if key in shown:
+            marked.append(label or "标出的字段")
+        else:
+            lines.append(f"{label}：{message}" if label and not message.startswith(label) else message)
+    if marked:
+        names = "、".join(dict.fromkeys(marked))
+        lines.append(f"请修改标出的 {len(marked)} 处：{names}" if len(marked) > 1 else f"请修改：{names}（见下方说明）")
+    return "；".join(lines)
 
 
 def form_fields(

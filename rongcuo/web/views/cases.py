@@ -23,6 +23,7 @@ from rongcuo.procedure.engine import definition
 
 from ..forms import fields_for, payload_from_post
 from . import documents
+from .after import field_errors, first_error
 from .auth import client_ip
 
 GROUP_TITLES = [
@@ -204,7 +205,7 @@ def case_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
                 request.user, pk, verb, data, ip=client_ip(request), expected_version=_int(request.POST.get("version"))
             )
         except ActionError as exc:
-            errors[exc.field or "__all__"] = exc.message
+            errors.update(field_errors(exc))
             if exc.status == 409:
                 messages.error(request, exc.message)
                 return redirect("web:case_detail", pk=pk)
@@ -215,8 +216,8 @@ def case_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         "case": case,
         "verb": verb,
         "label": allowed[verb],
-        "fields": fields_for(model, data, errors),
-        "error": errors.get("__all__") or next(iter(errors.values()), ""),
+        "fields": (fields := fields_for(model, data, errors)),
+        "error": first_error(errors, {f.name for f in fields}, {f.name: f.label for f in fields}),
         "evaluation": case.evaluation,
         "outcome_labels": OUTCOME_LABELS,
     }

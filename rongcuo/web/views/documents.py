@@ -22,6 +22,7 @@ from rongcuo.documents.models import IssuingBody
 from rongcuo.org.models import Jurisdiction
 
 from ..forms import fields_for, payload_from_post
+from .after import field_errors, first_error
 from .auth import client_ip
 
 BODY_ROLES = {"secretary", "handler"}  # who keeps the issuing bodies of their jurisdictions
@@ -63,7 +64,7 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             doc = docs.issue_document(request.user, pk, kind.id, data, ip=client_ip(request))
         except ActionError as exc:
-            errors[exc.field or "__all__"] = exc.message
+            errors.update(field_errors(exc))
         else:
             messages.success(request, f"已制发《{doc.title}》" + (f"（{doc.number}）" if doc.number else ""))
             return redirect(f"/cases/{pk}/#docs-h")
@@ -71,8 +72,8 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
         "case": case,
         "kinds": list(allowed.values()),
         "kind": kind,
-        "fields": fields_for(kind.inputs, data, errors) if kind and kind.inputs else [],
-        "error": errors.get("__all__") or errors.get("body_id") or next(iter(errors.values()), ""),
+        "fields": (fields := fields_for(kind.inputs, data, errors) if kind and kind.inputs else []),
+        "error": first_error(errors, {f.name for f in fields}, {f.name: f.label for f in fields}),
         "body_missing": "body_id" in errors,
     }
     return render(request, "web/documents/issue.html", ctx, status=400 if errors else 200)

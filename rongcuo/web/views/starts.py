@@ -15,6 +15,7 @@ from rongcuo.core.errors import ActionError, NotFound
 from rongcuo.org.models import AccountabilityMatter, Cadre, Unit
 
 from ..forms import fields_for, payload_from_post
+from .after import field_errors, first_error
 from .auth import client_ip
 
 
@@ -46,11 +47,13 @@ def apply(request: HttpRequest) -> HttpResponse:
         try:
             case = actions.submit_application(user, data, ip=client_ip(request))
         except ActionError as exc:
-            errors[exc.field or "__all__"] = exc.message
+            errors.update(field_errors(exc))
         else:
             messages.success(request, f"申请已提交，案号 {case.number}")
             return redirect("web:case_detail", pk=case.pk)
     fields = fields_for(payloads.ApplicationIn, data, errors, skip=skip | {"matter_id", "unit_id", "pre_filing_id"})
+    labels = {f.name: f.label for f in fields} | {"unit_id": "申请单位", "matter_id": "所涉问责事项"}
+    shown = {f.name for f in fields} | {"unit_id", "matter_id"}
     ctx = {
         "fields": fields,
         "as_unit": as_unit,
@@ -58,7 +61,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         "matters": matters,
         "data": data,
         "prefilings": actions.visible_prefilings(user).filter(status="acknowledged") if as_unit else [],
-        "error": next(iter(errors.values()), ""),
+        "error": first_error(errors, shown, labels),
         "errors": errors,
     }
     return render(request, "web/apply.html", ctx, status=400 if errors else 200)
@@ -83,7 +86,7 @@ def matters(request: HttpRequest) -> HttpResponse:
         try:
             _matter, case = actions.open_matter(user, data, ip=client_ip(request))
         except ActionError as exc:
-            errors[exc.field or "__all__"] = exc.message
+            errors.update(field_errors(exc))
         else:
             if case is not None:
                 messages.success(request, f"问责事项已登记，并同步启动容错审查（{case.number}）")
@@ -103,8 +106,10 @@ def matters(request: HttpRequest) -> HttpResponse:
         "cadres": cadres,
         "data": data,
         "errors": errors,
-        "fields": fields_for(payloads.MatterIn, data, errors, skip={"unit_id", "cadre_id"}),
-        "error": next(iter(errors.values()), ""),
+        "fields": (fields := fields_for(payloads.MatterIn, data, errors, skip={"unit_id", "cadre_id"})),
+        "error": first_error(
+            errors, {f.name for f in fields} | {"unit_id"}, {f.name: f.label for f in fields} | {"unit_id": "单位"}
+        ),
     }
     return render(request, "web/matters.html", ctx, status=400 if errors else 200)
 
@@ -142,7 +147,7 @@ def prefilings(request: HttpRequest) -> HttpResponse:
         try:
             pre = actions.submit_prefiling(user, data, ip=client_ip(request))
         except ActionError as exc:
-            errors[exc.field or "__all__"] = exc.message
+            errors.update(field_errors(exc))
         else:
             messages.success(request, f"已报备，编号 {pre.number}；受理机关将在1个工作日内初审")
             return redirect("web:prefilings")
@@ -153,8 +158,8 @@ def prefilings(request: HttpRequest) -> HttpResponse:
         "can_file": can_file,
         "can_review": can_review,
         "errors": errors,
-        "fields": fields_for(payloads.PreFilingIn, data, errors, skip={"unit_id"}),
-        "error": next(iter(errors.values()), ""),
+        "fields": (fields := fields_for(payloads.PreFilingIn, data, errors, skip={"unit_id"})),
+        "error": first_error(errors, {f.name for f in fields}, {f.name: f.label for f in fields}),
     }
     return render(request, "web/prefilings.html", ctx, status=400 if errors else 200)
 
