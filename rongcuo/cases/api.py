@@ -34,7 +34,7 @@ from rongcuo.policy.catalog import OUTCOME_LABELS
 from rongcuo.procedure import engine
 from rongcuo.procedure.models import Reminder
 
-from . import access, actions, evaluation, files, loading
+from . import access, actions, commission, evaluation, files, loading
 from .models import (
     Attachment,
     Case,
@@ -398,6 +398,43 @@ def take_action(
     user = api_user(request)
     case = actions.transition(user, case_id, verb, data, ip=client_ip(request), expected_version=expected)
     return case_state(user, case)
+
+
+class CommissionBody(Schema):
+    role: Literal["evaluator", "hearing_host"] = Field(description="evaluator 第三方评估人；hearing_host 听证主持人")
+    user_id: int = Field(ge=1, le=2**63 - 1, description="受委托账号（取自 GET 返回的名册）")
+    note: UserText = Field(default="", max_length=500, description="委托说明")
+
+
+def _person(u: User) -> dict[str, Any]:
+    return {"id": u.pk, "name": u.display_name or u.username}
+
+
+@router.get("/cases/{case_id}/commission", summary="可委托的第三方评估人、听证主持人名册及本案现委托情况")
+def commission_options(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    user = api_user(request)
+    case = actions.read_case(user, case_id, ip=client_ip(request))
+    roles = commission.may_commission(user, case)
+    return {
+        "awaiting": commission.awaiting(case),
+        "may_commission": [
+            {
+                "role": role,
+                "label": str(commission.COMMISSIONED[role][1]),
+                "register": [_person(u) for u in commission.register(role)],
+                "commissioned": [_person(u) for u in commission.commissioned(case, role)],
+            }
+            for role in roles
+        ],
+    }
+
+
+@router.post("/cases/{case_id}/commission", response={201: dict[str, Any]}, summary="委托第三方评估人或听证主持人")
+def commission_case(request: HttpRequest, case_id: int, body: CommissionBody) -> Status[dict[str, Any]]:
+    user = api_user(request)
+    grant = commission.commission(user, case_id, body.model_dump(), ip=client_ip(request))
+    case = access.access_case(user, case_id)
+    return Status(201, {"role": grant.role, "user": _person(grant.user), "case": case_state(user, case)})
 
 
 @router.post("/cases/{case_id}/facts", summary="认定事实（是/否/未查明，附证据）")
