@@ -38,6 +38,9 @@ PLACES: dict[str, tuple[str, str, str, str]] = {
     "qh": ("469002", "琼海市纪委监委", "中共琼海市委组织部", "中共琼海市委"),
     "sc": ("510000", "四川省纪委监委", "中共四川省委组织部", "中共四川省委"),
     "tr": ("520600", "铜仁市纪委监委", "中共铜仁市委组织部", "中共铜仁市委"),
+    # 江宁区 has no case of its own: its 规则起草人 derives a measure from jiangsu-2017, and a case there is
+    # handled by the Jiangsu staff, whose scope covers the province's subtree
+    "jn": ("320115", "南京市江宁区纪委监委", "中共南京市江宁区委组织部", "中共南京市江宁区委"),
 }
 # Each place's issuing body 「发文机关」 (name, 机关代字): documents and decision numbers 「决定文号」 come from
 # its 发文字号 counter, as in service (rongcuo.documents.numbering).
@@ -47,6 +50,7 @@ ISSUING_BODIES: dict[str, tuple[str, str]] = {
     "qh": ("中共琼海市纪律检查委员会", "琼纪"),
     "sc": ("中共四川省纪律检查委员会", "川纪"),
     "tr": ("中共铜仁市纪律检查委员会", "铜纪"),
+    "jn": ("中共南京市江宁区纪律检查委员会", "宁江纪"),
 }
 # The members at a collective deliberation 「集体研判」 (fictional, as every name here).
 DELIBERATION_MEMBERS = ["王建国", "李红梅", "陈志强", "刘晓燕"]
@@ -63,6 +67,7 @@ UNITS: dict[str, tuple[str, str, str | None]] = {
     "qh_ba": ("qh", "琼海市博鳌镇人民政府", None),
     "sc_lj": ("sc", "四川自贸试验区临江片区管理委员会", None),
     "tr_st": ("tr", "铜仁市生态环境局", None),
+    "jn_fg": ("jn", "南京市江宁区发展和改革委员会", None),
 }
 # cadre sign-in name: (unit key, name, position, rank, birth date, female, birthplace code)
 CADRES: dict[str, tuple[str, str, str, str, str, bool, str]] = {
@@ -85,6 +90,7 @@ CADRES: dict[str, tuple[str, str, str, str, str, bool, str]] = {
     "fuhaiyan": ("qh_ba", "符海燕", "副镇长", "副科级", "1984-12-01", True, "469002"),
     "luomingyuan": ("sc_lj", "罗明远", "管委会副主任", "副厅级", "1970-06-30", False, "510104"),
     "tianmaolin": ("tr_st", "田茂林", "副局长", "副处级", "1979-04-11", False, "520602"),
+    "chenlixin": ("jn_fg", "陈立新", "副主任", "副处级", "1981-08-15", False, "320115"),
 }
 # staff sign-in name: (display name, place, roles). Jiangsu and 昌宁 have one account per role, so the
 # isolation between places is visible; the smaller places have one account holding the five staff roles.
@@ -100,6 +106,8 @@ STAFF: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "qh_staff": ("蒙海生", "qh", STAFF_ROLES),
     "sc_staff": ("唐志远", "sc", STAFF_ROLES),
     "tr_staff": ("龙再兴", "tr", STAFF_ROLES),
+    # 规则起草人 of 江宁区: drafts measures of the district only and sees no case
+    "qicao_jiangning": ("周文静", "jn", ("drafter",)),
 }
 # unit accounts: (display name, unit key, role)
 UNIT_USERS: dict[str, tuple[str, str, str]] = {

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "rongcuo.disclosure",
     "rongcuo.search",
     "rongcuo.consultation",
+    "rongcuo.authoring",
     "rongcuo.stats",
     "rongcuo.exchange",
     "rongcuo.documents",

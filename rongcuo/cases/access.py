@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.db.transaction import TransactionManagementError
 
 from rongcuo.accounts.models import RoleAssignment, User
-from rongcuo.accounts.roles import SCOPE
+from rongcuo.accounts.roles import CASE_BLIND_ROLES, SCOPE
 from rongcuo.core.errors import NotFound
 from rongcuo.core.prepared import PreparedQuery
 from rongcuo.org.models import Jurisdiction, Unit
@@ -35,6 +35,9 @@ class Grant:
     root_path: str = ""
     cadre_id: int | None = None
     case_id: int | None = None
+    # False for roles whose scope is a place but whose work is not its cases (the 规则起草人): the grant counts
+    # for jurisdictions_for (drafts, consultation) and covers no case, in every check below and in search.
+    cases: bool = True
 
     @cached_property
     def jurisdiction_codes(self) -> frozenset[str]:
@@ -49,6 +52,8 @@ class Grant:
         return frozenset(Unit.objects.filter(path__startswith=self.root_path).values_list("id", flat=True))
 
     def covers(self, case: Case) -> bool:
+        if not self.cases:
+            return False
         if self.kind == "jurisdiction":
             if "jurisdiction_codes" not in self.__dict__ and Case.jurisdiction.is_cached(case):
                 return case.jurisdiction.path.startswith(self.root_path)
@@ -66,6 +71,8 @@ class Grant:
         return False
 
     def q(self) -> Q:
+        if not self.cases:
+            return Q(pk__in=[])
         if self.kind == "jurisdiction":
             return Q(jurisdiction_id__in=self.jurisdiction_codes)
         if self.kind == "unit":
@@ -98,7 +105,7 @@ def grants(user: User) -> list[Grant]:
     for ra in _ASSIGNMENTS(user.pk):
         kind = SCOPE.get(ra.role, "none")
         if kind == "jurisdiction" and ra.jurisdiction is not None:
-            out.append(Grant(ra.role, kind, root_path=ra.jurisdiction.path))
+            out.append(Grant(ra.role, kind, root_path=ra.jurisdiction.path, cases=ra.role not in CASE_BLIND_ROLES))
         elif kind == "unit" and ra.unit is not None:
             out.append(Grant(ra.role, kind, root_path=ra.unit.path))
         elif kind == "cadre" and ra.cadre_id is not None:
@@ -123,7 +130,7 @@ def role_names(user: User) -> set[str]:
 def visible_cases(user: User) -> QuerySet[Case]:
     q = Q(pk__in=[])
     for g in grants(user):
-        if g.kind != "none":
+        if g.kind != "none" and g.cases:
             q |= g.q()
     return Case.objects.filter(q)
 

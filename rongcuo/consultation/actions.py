@@ -29,9 +29,9 @@ from .models import AdoptedPolicy, Draft, Response
 from .payloads import AdoptIn, DraftIn, DraftUpdate, PublishIn, ResponseIn, aware, parse_payload
 from .questionnaire import clean_answers, clean_questionnaire
 
-DRAFTER_ROLES = frozenset({"handler"})
+DRAFTER_ROLES = frozenset({"handler", "drafter"})
 ADOPTER_ROLES = frozenset({"secretary"})
-READER_ROLES = frozenset({"handler", "investigator", "secretary", "org_liaison", "publisher"})
+READER_ROLES = frozenset({"handler", "investigator", "secretary", "org_liaison", "publisher", "drafter"})
 RESPONSE_READER_ROLES = DRAFTER_ROLES | ADOPTER_ROLES
 OBJECT = "consultation_draft"
 PUBLIC = Actor(None, "公众", "public", "")

@@ -141,7 +141,7 @@ def export_cases(
 
     def run() -> tuple[str, int, dict[str, Any]]:
         f = exports.clean_case_filters(filters)
-        case_grants = [g for g in access.grants(user) if g.kind != "none"]
+        case_grants = [g for g in access.grants(user) if g.kind != "none" and g.cases]
         if not case_grants:
             raise Forbidden("您没有可以导出的案件范围")
         qs = exports.filter_cases(access.visible_cases(user), f)

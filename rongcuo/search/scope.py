@@ -57,6 +57,8 @@ def reach(user: User) -> Reach:
     marks: list[str] = []
     codes: set[str] = set()
     for g in grants(user):
+        if not g.cases:
+            continue  # a grant that covers no case (cases.access.Grant.cases)
         if g.kind == "jurisdiction":
             codes |= g.jurisdiction_codes
         elif g.kind == "unit":

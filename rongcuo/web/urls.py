@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("rongcuo.web.urls_console")),
     path("", include("rongcuo.web.urls_after")),
     path("", include("rongcuo.web.urls_exchange")),
+    path("", include("rongcuo.authoring.urls")),  # 规则起草
 ]

@@ -33,6 +33,7 @@ from rongcuo.accounts import actions as accounts
 from rongcuo.cases import access, actions
 from rongcuo.procedure.sweep import sweep
 from tests import samples
+from tests.cases.conftest import enrol
 
 from .conftest import PASSWORD
 
@@ -50,6 +51,7 @@ ROLES = [
     "secretary",
     "org_liaison",
     "publisher",
+    "drafter",
     "outsider",
     "evaluator",
     "hearing_host",
@@ -122,6 +124,10 @@ def build(world: Any) -> Ctx:
     ctx.ids["outside_prefiling"] = actions.submit_prefiling(contact2, {**pre, "unit_id": w.other_unit.pk}).pk
     accounts.create_user(None, "target", PASSWORD, must_change_password=False)
     ctx.ids["target_grant"] = accounts.grant_role(None, "target", "handler", jurisdiction="320000").pk
+    # a 规则起草人 of the inside cases' province: a staff role whose scope is for drafting rules; it reads no case
+    accounts.create_user(None, "drafter", PASSWORD, "规则起草人", must_change_password=False)
+    accounts.grant_role(None, "drafter", "drafter", jurisdiction="320000")
+    w.users["drafter"] = enrol(accounts.User.objects.get(username="drafter"))
     sweep(dt.date.today() + dt.timedelta(days=90))  # reminders for every running deadline
     return ctx
 
@@ -292,6 +298,14 @@ EXPECTED: dict[tuple[str, str], Route] = {
         scoped=True,
     ),
     ("GET", "/cases/{case_id}/evaluation"): Route(case_url("/evaluation"), in_case(), scoped=True),
+    ("GET", "/cases/{case_id}/commission"): Route(case_url("/commission"), in_case(), scoped=True),
+    # Only the handler and the decision secretary commission; neither case is at 第三方评估 or 听证 (409).
+    ("POST", "/cases/{case_id}/commission"): Route(
+        case_url("/commission"),
+        in_case({"handler": 409, "secretary": 409, "outsider": 409}, default=403),
+        scoped=True,
+        body=lambda c, r: {"role": "evaluator", "user_id": c.world.evaluator.pk},
+    ),
     ("GET", "/prefilings"): Route(fixed("/api/prefilings"), signed_in(200)),
     ("POST", "/prefilings"): Route(
         fixed("/api/prefilings"),

@@ -60,7 +60,7 @@ def _abilities(user: Any) -> dict[str, bool]:
     roles = access.role_names(user)
     return {
         "can_import": bool(access.jurisdictions_for(user, set(actions.IMPORT_ROLES))),
-        "can_export_cases": any(g.kind != "none" for g in access.grants(user)),
+        "can_export_cases": any(g.kind != "none" and g.cases for g in access.grants(user)),
         "can_export_stats": bool(roles & actions.STATS_ROLES),
         "can_export_standing": bool(access.jurisdictions_for(user, set(STANDING_ROLES))),
     }
