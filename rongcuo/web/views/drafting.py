@@ -249,11 +249,11 @@ def edit(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
             return _review(request, _draft_or_404(request, pk), failed)
         return _editor(request, _draft_or_404(request, pk), failed, status=exc.status)
     if verb == "send":
-        messages.success(request, "已提交意见征集：请在意见征集页面发布并确定征求意见时间")
+        messages.success(request, "操作已完成：已提交意见征集；请在意见征集页面发布并确定征求意见时间")
     elif verb == "withdraw":
-        messages.success(request, "草稿已撤回")
+        messages.success(request, "操作已完成：草稿已撤回")
     else:
-        messages.success(request, f"已保存为第 {saved.revision} 稿")
+        messages.success(request, f"操作已完成：已保存为第 {saved.revision} 稿")
     url = reverse("web:drafting_editor", args=[saved.pk])
     return redirect(f"{url}#{anchor}" if anchor else url)
 
