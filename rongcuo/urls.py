@@ -21,6 +21,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("api/", api.urls),
     path("favicon.ico", favicon),
+    path("", include("rongcuo.authoring.urls_assist")),  # 从原文起草
 ]
 
 # HTML apps (public portal, web workbench) add their URLconf when present.

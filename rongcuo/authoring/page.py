@@ -234,7 +234,7 @@ def case_views(
                 "new": key == "test:new",
                 "v": shown,
                 "result": result,
-                "cells": [{"id": f, "value": values[f]} for f, _ in columns],
+                "cells": [{"id": f, "label": label, "value": values[f]} for f, label in columns],
                 "error": failed["message"] if failed and failed["form"] == key else "",
             }
         )
