@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.bench_assistant import rebuild_text  # noqa: E402
-from rongcuo.policy import Library  # noqa: E402
-from rongcuo.policy import authoring as pa  # noqa: E402
-from rongcuo.policy.assistant import draft_from_text  # noqa: E402
-from rongcuo.policy.catalog import catalog  # noqa: E402
-from rongcuo.policy.loader import policies_dir  # noqa: E402
+from bench.bench_assistant import rebuild_text
+from rongcuo.policy import Library
+from rongcuo.policy import authoring as pa
+from rongcuo.policy.assistant import draft_from_text
+from rongcuo.policy.catalog import catalog
+from rongcuo.policy.loader import policies_dir
 
 NEW = [
     "shaanxi-2018",
@@ -107,7 +107,8 @@ def main(argv: list[str]) -> None:
         diff, total = r["differing"]
         share = f"{diff:,}/{total:,} ({100 * diff / total:.1f} %)" if total else "—"
         tests = f"{r['tests'][0]}/{r['tests'][1]}"
-        print(f"{pid:32} {r['encoded']:>9} {r['proposed']:>8} {r['accepted']:>4} {str(r['loads']):>5} {tests:>7}  {share}")
+        row = f"{pid:32} {r['encoded']:>9} {r['proposed']:>8} {r['accepted']:>4} {r['loads']!s:>5} {tests:>7}"
+        print(f"{row}  {share}")
         for reason, n in r["refused"].items():
             print(f"    refused ×{n}: {reason}")
         for e in r["load_errors"]:
