@@ -505,7 +505,42 @@ def _eff_report(case, p, user, today):
     return "提交初步调查报告", "", {}
 
 
+# The preliminary finding a verb records, and the live rule results it goes against: a finding against the rules
+# must give its reason in writing, as a deliberation's recommendation must (_eff_deliberate).
+FINDING_AGAINST = {
+    "find_qualifying": ("符合容错情形", {"not_tolerated"}),
+    "find_not_qualifying": ("不符合容错情形", {"exempt", "mitigate"}),
+}
+
+
+def finding_departs(case: Case, verb: str) -> bool:
+    """Whether this preliminary finding would go against the case's live rule result (the form asks for the
+    reason up front; the verb refuses without it)."""
+    against = FINDING_AGAINST.get(verb)
+    return against is not None and (case.engine_outcome or "undetermined") in against[1]
+
+
+def _check_finding_reason(case: Case, verb: str, p: Any) -> str:
+    """The departure note for the timeline summary ("" when the finding agrees with the rules)."""
+    if not finding_departs(case, verb):
+        return ""
+    if not p.departure_reason:
+        finding, _ = FINDING_AGAINST[verb]
+        engine_outcome = case.engine_outcome or "undetermined"
+        raise Invalid(
+            f"初步认定{finding}，与规则评估结论（{OUTCOME_LABELS[engine_outcome]}）不一致，须书面说明理由",
+            field="departure_reason",
+        )
+    return "，与规则评估结论不一致并已说明理由"
+
+
+def _finding_reason(p: Any, departs: str) -> str:
+    """The timeline's reason: the finding, and where it departs from the rules the reason given for that."""
+    return f"{p.finding}\n与规则结果不一致的理由：{p.departure_reason}" if departs else p.finding
+
+
 def _eff_qualifying(case, p, user, today):
+    departs = _check_finding_reason(case, "find_qualifying", p)
     case.major_matter = p.major_matter
     case.public_interest_involved = p.public_interest_involved
     marks = [
@@ -516,7 +551,8 @@ def _eff_qualifying(case, p, user, today):
         )
         if on
     ]
-    return "初步认定符合容错情形，下达认定书，进入申辩" + (f"（{'；'.join(marks)}）" if marks else ""), p.finding, {}
+    summary = "初步认定符合容错情形，下达认定书，进入申辩" + (f"（{'；'.join(marks)}）" if marks else "") + departs
+    return summary, _finding_reason(p, departs), {"engine_outcome": case.engine_outcome or "undetermined"}
 
 
 def _primary_evaluation(case: Case) -> dict[str, Any]:
@@ -565,11 +601,14 @@ def _make_decision(
 
 
 def _eff_not_qualifying(case, p, user, today):
+    departs = _check_finding_reason(case, "find_not_qualifying", p)
+    engine_outcome = case.engine_outcome or "undetermined"
     organ = (case.procedure.get("deciding_body") or "") or "容错实施机构"
     _make_decision(
         case, user, outcome="not_tolerated", disposition="问责处理", decided_on=today, organ=organ, basis=p.finding
     )
-    return "初步认定不符合容错情形，不予容错，按有关规定处理", p.finding, {}
+    summary = "初步认定不符合容错情形，不予容错，按有关规定处理" + departs
+    return summary, _finding_reason(p, departs), {"engine_outcome": engine_outcome}
 
 
 def _eff_defence(case, p, user, today):

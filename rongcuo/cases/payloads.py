@@ -14,6 +14,27 @@ from rongcuo.policy.catalog import catalog
 
 Text = Field(min_length=1, max_length=20000)
 
+# 领域: the one list the application form, the matters form and the case-list filter offer, so every case's
+# domain can be found again by the filter and counted together in the statistics.
+DOMAINS: tuple[str, ...] = (
+    "征地拆迁",
+    "招商引资",
+    "应急处置",
+    "历史遗留问题",
+    "基层治理",
+    "重大项目",
+    "改革创新",
+    "优化营商环境",
+    "其他",
+)
+
+
+def check_domain(value: str) -> str:
+    """A domain from DOMAINS, or none (the field may be left empty)."""
+    if value and value not in DOMAINS:
+        raise ValueError(f"领域应为 {'、'.join(DOMAINS)} 之一（也可不填）")
+    return value
+
 
 def _clean(value: Any) -> Any:
     """Every string a payload carries, at any depth (lists, nested objects, free-form answers)."""
@@ -62,10 +83,14 @@ class QualifyingFinding(Payload):
     finding: str = Text
     major_matter: bool = False
     public_interest_involved: bool = False
+    # Required by the action when the live rule result is 不予容错 (as deliberate's departure_reason).
+    departure_reason: str = Field(default="", max_length=20000)
 
 
 class NotQualifyingFinding(Payload):
     finding: str = Text
+    # Required by the action when the live rule result is 免予问责 or 从轻减轻.
+    departure_reason: str = Field(default="", max_length=20000)
 
 
 class Defence(Payload):
@@ -186,6 +211,8 @@ class ApplicationIn(Payload):
     self_check: str = Field(default="", max_length=20000, description="单位对照免责清单自查情况")
     pre_filing_id: Id | None = None
 
+    _domain = field_validator("domain")(check_domain)
+
 
 class MatterIn(Payload):
     unit_id: Id
@@ -196,6 +223,8 @@ class MatterIn(Payload):
     conduct_date: Day | None = None
     started_on: Day
     domain: str = Field(default="", max_length=32)
+
+    _domain = field_validator("domain")(check_domain)
 
 
 class PreFilingIn(Payload):

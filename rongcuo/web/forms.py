@@ -9,8 +9,10 @@ import typing
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
 from pydantic import BaseModel
 
+from rongcuo.cases.payloads import DOMAINS
 from rongcuo.policy.catalog import OUTCOME_LABELS, catalog
 
 LABELS = {
@@ -24,7 +26,7 @@ LABELS = {
     "public_interest_involved": "涉及重大社会公共利益（须举行听证）",
     "statement": "申辩（申请）内容",
     "witnesses": "证人（每行一人）",
-    "attachment_ids": "证据附件编号（每行一个）",
+    "attachment_ids": "证据附件（勾选本案已上传的附件）",
     "evaluator_org": "评估机构",
     "conclusion": "评估结论",
     "held_on": "日期",
@@ -83,7 +85,7 @@ FORMS = {1: "第一种形态", 2: "第二种形态", 3: "第三种形态", 4: "�
 class FormField:
     name: str
     label: str
-    kind: str  # text / textarea / date / checkbox / select / number / lines
+    kind: str  # text / textarea / date / checkbox / select / number / lines / checkboxes
     required: bool
     choices: list[tuple[str, str]]
     value: Any = ""
@@ -113,6 +115,8 @@ def _kind(annotation: Any, name: str) -> tuple[str, list[tuple[str, str]]]:
         return "number", []
     if name in ("disposition", "new_disposition"):
         return "select", [("", "请选择")] + [(d, d) for d in catalog().dispositions]
+    if name == "domain":
+        return "select", [("", "（不填）")] + [(d, d) for d in DOMAINS]
     return "text", []
 
 
@@ -148,7 +152,9 @@ def fields_for(
     data: dict[str, Any] | None = None,
     errors: dict[str, str] | None = None,
     skip: set[str] | None = None,
+    ticks: dict[str, list[tuple[str, str]]] | None = None,
 ) -> list[FormField]:
+    """`ticks`: list fields offered as checkboxes of these (value, label) choices instead of typed lines."""
     out = []
     for name, info in model.model_fields.items():
         if skip and name in skip:
@@ -157,6 +163,9 @@ def fields_for(
         if kind == "text" and name in LONG_TEXT:
             kind = "textarea"
         value = (data or {}).get(name, "")
+        if kind == "lines" and ticks and name in ticks:
+            kind, choices = "checkboxes", ticks[name]
+            value = [str(v) for v in value or []]
         out.append(
             FormField(
                 name, LABELS.get(name, name), kind, info.is_required(), choices, value, (errors or {}).get(name, "")
@@ -176,7 +185,9 @@ def payload_from_post(model: type[BaseModel], post: Any, skip: set[str] | None =
         if kind == "checkbox":
             data[name] = raw in ("on", "true", "1")
         elif kind == "lines":
-            items = [line.strip() for line in (raw or "").splitlines() if line.strip()]
+            # One value per line of a text box, or one per ticked checkbox (fields_for `ticks`).
+            raws = post.getlist(name) if hasattr(post, "getlist") else [raw]
+            items = [line.strip() for one in raws for line in (one or "").splitlines() if line.strip()]
             data[name] = [int(x) if x.isdigit() else x for x in items] if name.endswith("_ids") else items
         elif raw is None or raw == "":
             if info.is_required():
@@ -187,3 +198,12 @@ def payload_from_post(model: type[BaseModel], post: Any, skip: set[str] | None =
         else:
             data[name] = raw
     return data
+
+
+def attachment_choices(attachments: Any) -> list[tuple[str, str]]:
+    """A case's attachments as checkbox choices a clerk recognises: file name, kind and the day uploaded."""
+    out = []
+    for a in attachments:
+        day = timezone.localtime(a.uploaded_at).date()
+        out.append((str(a.pk), f"{a.filename}（{a.get_kind_display()}，{day.year}年{day.month}月{day.day}日上传）"))
+    return out

@@ -21,7 +21,7 @@ from rongcuo.org.models import Jurisdiction
 from rongcuo.policy.catalog import OUTCOME_LABELS, catalog
 from rongcuo.procedure.engine import definition
 
-from ..forms import fields_for, payload_from_post
+from ..forms import attachment_choices, fields_for, payload_from_post
 from . import documents
 from .after import field_errors, first_error
 from .auth import client_ip
@@ -81,7 +81,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "start_types": StartType.choices,
         "outcomes": [(k, v) for k, v in Outcome.choices if k != "undetermined"],
         "jurisdictions": Jurisdiction.objects.filter(code__in=_scope_codes(user)).order_by("path"),
-        "domains": ["征地拆迁", "招商引资", "应急处置", "历史遗留问题", "基层治理", "重大项目"],
+        "domains": payloads.DOMAINS,
         "query": request.GET.copy(),
     }
     ctx["query"].pop("page", None)
@@ -212,16 +212,41 @@ def case_action(request: HttpRequest, pk: int, verb: str) -> HttpResponse:
         else:
             messages.success(request, f"操作已完成：{allowed[verb]}")
             return redirect("web:case_detail", pk=pk)
+    fields = _action_fields(case, verb, model, data, errors)
     ctx = {
         "case": case,
         "verb": verb,
         "label": allowed[verb],
-        "fields": (fields := fields_for(model, data, errors)),
+        "fields": fields,
         "error": first_error(errors, {f.name for f in fields}, {f.name: f.label for f in fields}),
         "evaluation": case.evaluation,
         "outcome_labels": OUTCOME_LABELS,
+        "departs": actions.finding_departs(case, verb),
+        "ticks": any(f.kind == "checkboxes" for f in fields),
     }
     return render(request, "web/case_action.html", ctx, status=400 if errors else 200)
+
+
+# Label of the reason a preliminary finding against the live rule result must give (as 集体研判's).
+FINDING_REASON = "与规则结果不一致的理由"
+
+
+def _action_fields(case: Case, verb: str, model: Any, data: dict[str, Any], errors: dict[str, str]) -> list[Any]:
+    """The verb's form: evidence is ticked from the case's own attachments; a preliminary finding asks for
+    its reason only where it would go against the live rule result (and then requires it)."""
+    ticks = {}
+    if "attachment_ids" in model.model_fields:
+        ticks["attachment_ids"] = attachment_choices(case.attachments.all())
+    skip: set[str] = set()
+    departs = actions.finding_departs(case, verb)
+    asked = departs or data.get("departure_reason") or "departure_reason" in errors
+    if verb in actions.FINDING_AGAINST and not asked:
+        skip.add("departure_reason")
+    fields = fields_for(model, data, errors, skip=skip, ticks=ticks)
+    for f in fields:
+        if f.name == "departure_reason" and verb in actions.FINDING_AGAINST:
+            f.label, f.required = FINDING_REASON, departs
+    return fields
 
 
 def _int(value: str | None) -> int | None:
