@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "rongcuo.stats",
     "rongcuo.exchange",
     "rongcuo.documents",
+    "rongcuo.notices",
     "rongcuo.web",
 ]
 

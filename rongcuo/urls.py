@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("favicon.ico", favicon),
     path("", include("rongcuo.authoring.urls_assist")),  # 从原文起草
+    path("notices/", include("rongcuo.notices.urls")),  # 站内信
 ]
 
 # HTML apps (public portal, web workbench) add their URLconf when present.

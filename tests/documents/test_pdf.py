@@ -55,7 +55,8 @@ def test_issue_schedules_the_pdf_after_commit(world, body, settings, django_capt
     case = unit_case(world, 0)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         doc = actions.issue_document(world.handler, case.pk, "acceptance")
-    assert len(callbacks) == 1
+    # The PDF, and the notice to the party (rongcuo.notices): both after commit, none inside the act.
+    assert len(callbacks) == 2
     doc.refresh_from_db()
     assert doc.pdf_status == PdfStatus.DONE and doc.pdf_pages >= 1
 

@@ -7,11 +7,13 @@ from typing import Any
 from django import template
 
 from rongcuo.cases import access
+from rongcuo.notices.counts import nav_label
 
 register = template.Library()
 
 STAFF = {"handler", "investigator", "secretary", "org_liaison", "publisher"}
-# (url, label, roles that see it; None = everyone signed in)
+# (url, label, roles that see it; None = everyone signed in). A label may be a function of the user giving the
+# text, or None for no link.
 LINKS = [
     ("/", "工作台", None),
     ("/cases/", "案件", STAFF | {"applicant", "unit_contact", "unit_reviewer", "evaluator", "hearing_host"}),
@@ -28,6 +30,7 @@ LINKS = [
     ("/console/accounts/", "账号管理", {"sysadmin"}),
     ("/console/grants/", "角色授权", {"secadmin"}),
     ("/console/audit/", "安全审计", {"auditadmin"}),
+    ("/notices/", nav_label, None),  # 站内信 with the unread count, for users who have any notice
     ("/account/password/", "修改密码", None),
 ]
 
@@ -48,6 +51,10 @@ def nav_links(context: template.Context) -> list[tuple[str, str]]:
             resolve(href)  # only pages that exist in this installation
         except Resolver404:
             continue
+        if callable(label):
+            label = label(request.user)
+            if label is None:
+                continue
         out.append((href, label))
     return out
 
