@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from rongcuo.cases.payloads import DOMAINS
+
 # Cell kinds: text, code (6-digit GB/T 2260), id_number (GB 11643), phone, date, bool, choice.
 
 
@@ -122,7 +124,7 @@ MATTERS = Sheet(
         Column("initiating_organ", "启动机关", required=True, max_length=128, note="启动问责程序的机关", width=20),
         Column("conduct_date", "行为发生日期", "date", note="YYYY-MM-DD 或 Excel 日期", width=14),
         Column("started_on", "启动日期", "date", required=True, note="启动问责程序的日期，不晚于今天", width=14),
-        Column("domain", "领域", max_length=32, note="如 征地拆迁、招商引资", width=12),
+        Column("domain", "领域", "choice", choices=DOMAINS, width=12),
     ),
     "每行一个问责事项，以（单位、干部、事项名称、启动日期）识别；导入的事项状态为“办理中”。",
 )

@@ -311,3 +311,13 @@ def test_id_numbers_in_matters_use_the_same_check(world) -> None:
     row = ["干部", wb.bad_checksum(ID4), None, None, None, "事项", None, "省纪委", None, "2024-01-01", None]
     report = rejected(world.handler, wb.build({"问责事项": [MATTER_HEADERS, row]}))
     assert [(p.column, p.header) for p in report.problems] == [("B", "干部身份证号")]
+
+
+def test_a_matter_domain_outside_the_fixed_list_is_refused(world) -> None:
+    sheets = wb.good_sheets()
+    sheets["问责事项"][1][10] = "无此领域"
+    before = counts()
+    report = rejected(world.handler, wb.build(sheets))
+    [problem] = [p for p in report.problems if p.sheet == "问责事项"]
+    assert problem.row == 2 and problem.column == "K" and "征地拆迁" in problem.message and "之一" in problem.message
+    assert counts() == before
