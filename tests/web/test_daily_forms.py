@@ -16,25 +16,13 @@ from rongcuo.cases import actions, evaluation, payloads
 from rongcuo.cases.models import Attachment, Case
 from rongcuo.core.errors import Invalid
 from rongcuo.web.forms import LABELS
+from tests.cases.test_lifecycle import CLEAR
 
 from .conftest import PASSWORD
 from .test_pages import signed_in
 
 pytestmark = pytest.mark.django_db
 
-CLEAR = {
-    "violates_discipline_or_law": False,
-    "private_gain": False,
-    "public_interest": True,
-    "collective_decision": True,
-    "exploratory_reform": True,
-    "lacks_precedent": True,
-    "intentional": False,
-    "defied_explicit_ban": False,
-    "major_incident": False,
-    "superior_decision_illegal": False,
-    "emergency_response": False,
-}
 APPLICATION = {
     "title": "试点失误",
     "summary": "推进改革中出现失误",
